@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: (MIT OR GPL-2.0) */
+/* fwctl.bpf.c — the XDP entry. It reads like the packet's path; the logic lives in lib/. */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#include "fwctl_abi.h"
+#include "lib/config.h"
+#include "lib/maps.h"
+#include "lib/parse.h"
+#include "lib/verdict.h"
+#include "lib/classify.h"
+#include "lib/meta.h"
+#include "lib/stats.h"
+#include "lib/debug.h"
+
+SEC("xdp")
+int fw_xdp(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct fw_parse p = { .nh.pos = data, .data = data, .data_end = data_end, .ip_end = data_end };
+	struct fw_result res = { .verdict = FW_VERDICT_PASS };
+	struct fw_pkt pkt = {};
+	struct fw_meta *meta;
+	__u32 reason;
+
+	meta = meta_get(ctx);
+	pkt.ts_ns = meta ? meta->ts_ns : bpf_ktime_get_ns();
+
+	reason = parse_packet(&p, &pkt);
+	if (reason != FW_REASON_PASS_DEFAULT) {
+		verdict_unparsed(&res, reason);
+		goto out;
+	}
+
+	classify(&pkt, &res);
+
+out:
+	debug_pkt(&pkt);
+	stats_count(res.reason, data_end - data);
+	meta_write(meta, &res);
+	return verdict_action(&res);
+}
+
+char LICENSE[] SEC("license") = "Dual MIT/GPL";

@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: MIT */
+/* fwctl_abi.h — the one header shared between the XDP program and userspace.
+ *
+ * Everything userspace reads or writes is here: enums, structs, map names. Fixed-width types and
+ * explicit padding only, so the layout is the same on every compiler; src/abi/ mirrors it and
+ * test/abi.test.ts checks every size, offset and enum value against the object's BTF.
+ *
+ * Rules for changing it: enums are append-only (a number, once shipped, keeps its meaning: counters
+ * and logs are keyed by it); a struct member is never moved or resized, only appended, and `_pad`
+ * is renamed when it is used.
+ */
+#ifndef FWCTL_ABI_H
+#define FWCTL_ABI_H
+
+#include <linux/types.h>
+
+/* Map names userspace opens (pinned under /sys/fs/bpf/fwctl/<instance>/<name>). */
+#define FW_MAP_REASON_STATS "fw_reason_stats"
+#define FW_MAP_DBG_PKT "fw_dbg_pkt"
+
+/* Why a packet got its verdict. Numbered and append-only (Cilium drop_reasons.h): the per-CPU
+ * counters in fw_reason_stats are indexed by it and userspace prints the names in src/abi. */
+enum fw_reason {
+	FW_REASON_PASS_DEFAULT = 0,	   /* well-formed, nothing decided: passed */
+	FW_REASON_NON_IP = 1,		   /* ARP, LLDP, 802.3 length frames...: passed */
+	FW_REASON_MALFORMED_ETH = 2,	   /* frame shorter than an Ethernet header */
+	FW_REASON_MALFORMED_VLAN = 3,	   /* VLAN tag truncated */
+	FW_REASON_VLAN_DEPTH = 4,	   /* more than FW_VLAN_MAX_DEPTH tags */
+	FW_REASON_MALFORMED_IPV4 = 5,	   /* truncated, version != 4, ihl < 5, bad total length */
+	FW_REASON_MALFORMED_IPV6 = 6,	   /* truncated, version != 6, payload length past the frame */
+	FW_REASON_IPV6_EXT_DEPTH = 7,	   /* more than FW_IPV6_EXT_MAX_DEPTH extension headers */
+	FW_REASON_MALFORMED_IPV6_EXT = 8,  /* an extension header truncated or past the IPv6 payload */
+	FW_REASON_MALFORMED_TCP = 9,	   /* truncated, data offset < 5 or past the IP payload */
+	FW_REASON_MALFORMED_UDP = 10,	   /* truncated or length field inconsistent with IP */
+	FW_REASON_MALFORMED_ICMP = 11,	   /* shorter than the 8-byte ICMP header */
+	FW_REASON_MALFORMED_ICMPV6 = 12,   /* shorter than the 8-byte ICMPv6 header */
+	FW_REASON_FRAGMENT = 13,	   /* non-first fragment: no L4 header, passed */
+	/* Reserved for the classifier and the stages after it (named now so counters keep their
+	 * numbers; nothing sets them yet). */
+	FW_REASON_RULE_PASS = 14,
+	FW_REASON_RULE_DROP = 15,
+	FW_REASON_RULE_REJECT = 16,
+	FW_REASON_RULE_ALERT = 17,
+	FW_REASON_RULE_FLAG = 18,
+	FW_REASON_DENY_LIST = 19,
+	FW_REASON_ALLOW_LIST = 20,
+	FW_REASON_DYN_BLOCK = 21,
+	FW_REASON_FLOW_DROP = 22,
+	FW_REASON_RATE_LIMIT = 23,
+	FW_REASON_SYNCOOKIE = 24,
+	FW_REASON__MAX,
+};
+
+/* Slots in fw_reason_stats. Larger than FW_REASON__MAX so a pinned map survives an upgrade that
+ * appends reasons. */
+#define FW_REASON_SLOTS 64
+
+/* What happens to the packet. Alerting and DPI flagging are flags (FW_FLAG_*), not verdicts: an
+ * alerted packet still passes or drops. */
+enum fw_verdict {
+	FW_VERDICT_PASS = 0,
+	FW_VERDICT_DROP = 1,
+	FW_VERDICT_REJECT = 2, /* drop, and userspace may answer with RST / ICMP unreachable */
+	FW_VERDICT__MAX,
+};
+
+/* fw_meta.flags bits. */
+enum fw_flag {
+	FW_FLAG_MALFORMED = 1 << 0, /* the parser stopped on a malformed header (reason says which) */
+	FW_FLAG_ALERT = 1 << 1,	    /* reserved: a rule raised an alert */
+	FW_FLAG_DPI = 1 << 2,	    /* reserved: copy to the DPI worker */
+};
+
+/* Values of the cfg_malformed_policy knob. */
+enum fw_malformed_policy {
+	FW_MALFORMED_PASS = 0,
+	FW_MALFORMED_DROP = 1,
+};
+
+/* fw_pkt.family */
+enum fw_family {
+	FW_FAMILY_NONE = 0,
+	FW_FAMILY_IPV4 = 4,
+	FW_FAMILY_IPV6 = 6,
+};
+
+/* fw_pkt.frag */
+enum fw_frag {
+	FW_FRAG_NONE = 0,      /* not fragmented (an IPv6 atomic fragment counts as none) */
+	FW_FRAG_FIRST = 1,     /* offset 0, more fragments: L4 header parsed */
+	FW_FRAG_NON_FIRST = 2, /* offset > 0: there is no L4 header */
+};
+
+/* fw_pkt.frag_flags: the IPv4 flag bits (Suricata fragbits M, D, R); IPv6 sets only MF. */
+enum fw_frag_flag {
+	FW_FRAGF_MF = 1 << 0,
+	FW_FRAGF_DF = 1 << 1,
+	FW_FRAGF_RB = 1 << 2,
+};
+
+/* fw_pkt.ext_seen: which IPv6 extension headers the chain held. */
+enum fw_ext_bit {
+	FW_EXT_HOP = 1 << 0,	 /* 0 hop-by-hop options */
+	FW_EXT_ROUTING = 1 << 1, /* 43 */
+	FW_EXT_FRAG = 1 << 2,	 /* 44 */
+	FW_EXT_DSTOPTS = 1 << 3, /* 60 */
+	FW_EXT_AH = 1 << 4,	 /* 51 */
+	FW_EXT_ESP = 1 << 5,	 /* 50: ends parsing */
+	FW_EXT_NONE = 1 << 6,	 /* 59 no next header: ends parsing */
+};
+
+/* fw_pkt.tcp_flags: the TCP flag byte as on the wire. */
+enum fw_tcp_flag {
+	FW_TCP_FIN = 0x01,
+	FW_TCP_SYN = 0x02,
+	FW_TCP_RST = 0x04,
+	FW_TCP_PSH = 0x08,
+	FW_TCP_ACK = 0x10,
+	FW_TCP_URG = 0x20,
+	FW_TCP_ECE = 0x40,
+	FW_TCP_CWR = 0x80,
+};
+
+/* Per-CPU counter (fw_reason_stats value): userspace sums the CPUs. */
+struct fw_counter {
+	__u64 packets;
+	__u64 bytes; /* frame bytes from the Ethernet header, metadata excluded */
+};
+
+/* The XDP metadata area, used only under BPF_PROG_TEST_RUN (replay and tests).
+ *
+ * Userspace passes data_in = fw_meta + frame with xdp_md.data = sizeof(fw_meta) and
+ * xdp_md.data_end = total length; the kernel puts the first 32 bytes in front of xdp->data as
+ * data_meta. net/bpf/test_run.c accepts a metadata length only if xdp_metalen_invalid()
+ * (include/net/xdp.h) does not reject it: a multiple of 4, at most 32 on older kernels (255 on
+ * newer ones), so 32 works everywhere. The program reads ts_ns, writes the result fields, and
+ * data_out returns the area in front of the frame (it starts at data_meta).
+ *
+ * Live traffic has no metadata (data_meta == data, or data + 1 on drivers without support), and a
+ * stale area without FW_META_MAGIC is ignored: the program then takes bpf_ktime_get_ns().
+ */
+#define FW_META_MAGIC 0x4d57461fu	/* in:  "this area is a fw_meta" */
+#define FW_META_MAGIC_DONE 0x4d57462fu	/* out: the program wrote the result fields */
+
+struct fw_meta {
+	__u64 ts_ns;	/* in:  packet time (pcap timestamp), so timeouts replay deterministically */
+	__u32 magic;	/* in:  FW_META_MAGIC; out: FW_META_MAGIC_DONE */
+	__u32 sig_id;	/* out: signature id of the deciding rule, 0 when none */
+	__u16 verdict;	/* out: enum fw_verdict */
+	__u16 reason;	/* out: enum fw_reason */
+	__u32 flags;	/* out: enum fw_flag bits */
+	__u32 _pad[2];	/* zero; keeps the area at 32 bytes */
+};
+
+/* The parsed packet: what the classifier matches on. The parser fills a field only once the header
+ * that holds it is entirely inside both the frame and the IP length, so a truncated header never
+ * leaves a partial reading. Addresses are in network byte order (IPv4 in saddr[0], the rest zero),
+ * every other multi-byte field is in host byte order. Offsets are from the start of the frame.
+ */
+struct fw_pkt {
+	__u64 ts_ns;		/* fw_meta.ts_ns under test run, bpf_ktime_get_ns() live */
+	__u32 saddr[4];		/* network order */
+	__u32 daddr[4];		/* network order */
+	__u32 tcp_seq;
+	__u32 tcp_ack;
+	__u32 frag_id;		/* IPv4 id (16 bits) or IPv6 fragment header id, when fragmented */
+	__u16 l3_proto;		/* ethertype after the VLAN tags */
+	__u16 l3_off;		/* offset of the IP header */
+	__u16 l4_off;		/* offset of the L4 header (first byte after IP options/ext headers) */
+	__u16 payload_off;	/* offset of the L4 payload (valid when has_l4) */
+	__u16 ip_len;		/* IPv4 total length, or 40 + IPv6 payload length */
+	__u16 dsize;		/* L4 payload length, from the IP length (Ethernet padding excluded) */
+	__u16 sport;
+	__u16 dport;
+	__u16 tcp_win;
+	__u16 icmp_id;		/* echo request/reply only */
+	__u16 icmp_seq;		/* echo request/reply only */
+	__u16 frag_off;		/* fragment offset in bytes */
+	__u16 vlan_id[2];	/* VLAN ids (12 bits), outermost first */
+	__u8 family;		/* enum fw_family */
+	__u8 l4_proto;		/* IP protocol after the extension headers (50 ESP, 59 none...) */
+	__u8 tcp_flags;		/* enum fw_tcp_flag bits */
+	__u8 icmp_type;
+	__u8 icmp_code;
+	__u8 ttl;		/* IPv4 TTL or IPv6 hop limit */
+	__u8 tos;		/* IPv4 TOS or IPv6 traffic class */
+	__u8 vlan_depth;	/* VLAN tags read */
+	__u8 ext_depth;		/* IPv6 extension headers read (ESP and no-next-header not counted) */
+	__u8 ext_seen;		/* enum fw_ext_bit bits */
+	__u8 frag;		/* enum fw_frag */
+	__u8 frag_flags;	/* enum fw_frag_flag bits */
+	__u8 has_l4;		/* 1 when the TCP/UDP/ICMP/ICMPv6 fields above were read */
+	__u8 ip_opts;		/* 1 when the IPv4 header has options (ihl > 5) */
+	__u8 _pad[2];
+};
+
+#endif /* FWCTL_ABI_H */
