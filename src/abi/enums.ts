@@ -1,0 +1,131 @@
+// The enums of bpf/include/fwctl_abi.h. Each is a const object keyed by the name userspace prints
+// (JSON output, logs): the C enumerator with its prefix stripped, lower-cased. test/abi.test.ts
+// checks every name and value against the object's BTF, in both directions.
+
+/** One C enum: its BTF name, the prefix its enumerators share, and name -> value. */
+export interface CEnum<V extends Record<string, number> = Record<string, number>> {
+  readonly cName: string;
+  readonly prefix: string;
+  readonly values: V;
+}
+
+function cEnum<const V extends Record<string, number>>(cName: string, prefix: string, values: V): CEnum<V> {
+  return { cName, prefix, values: Object.freeze(values) };
+}
+
+/** Why a packet got its verdict: append-only, indexes the per-CPU counters. */
+export const Reason = {
+  pass_default: 0,
+  non_ip: 1,
+  malformed_eth: 2,
+  malformed_vlan: 3,
+  vlan_depth: 4,
+  malformed_ipv4: 5,
+  malformed_ipv6: 6,
+  ipv6_ext_depth: 7,
+  malformed_ipv6_ext: 8,
+  malformed_tcp: 9,
+  malformed_udp: 10,
+  malformed_icmp: 11,
+  malformed_icmpv6: 12,
+  fragment: 13,
+  rule_pass: 14,
+  rule_drop: 15,
+  rule_reject: 16,
+  rule_alert: 17,
+  rule_flag: 18,
+  deny_list: 19,
+  allow_list: 20,
+  dyn_block: 21,
+  flow_drop: 22,
+  rate_limit: 23,
+  syncookie: 24,
+} as const;
+export type ReasonName = keyof typeof Reason;
+/** A reason as printed: its name, or `unknown_<n>` for a number from a newer object. */
+export type ReasonLabel = ReasonName | `unknown_${number}`;
+/** FW_REASON__MAX: one past the last reason. */
+export const REASON_MAX = 25;
+/** Slots of fw_reason_stats (FW_REASON_SLOTS): room for reasons appended later. */
+export const REASON_SLOTS = 64;
+
+/** Reasons that mean "the parser could not read a header": they follow cfg_malformed_policy. */
+export const MALFORMED_REASONS: readonly ReasonName[] = [
+  'malformed_eth', 'malformed_vlan', 'vlan_depth', 'malformed_ipv4', 'malformed_ipv6', 'ipv6_ext_depth',
+  'malformed_ipv6_ext', 'malformed_tcp', 'malformed_udp', 'malformed_icmp', 'malformed_icmpv6',
+];
+
+export const Verdict = { pass: 0, drop: 1, reject: 2 } as const;
+export type VerdictName = keyof typeof Verdict;
+export type VerdictLabel = VerdictName | `unknown_${number}`;
+export const VERDICT_MAX = 3;
+
+/** fw_meta.flags bits. */
+export const Flag = { malformed: 1, alert: 2, dpi: 4 } as const;
+export type FlagName = keyof typeof Flag;
+
+export const MalformedPolicy = { pass: 0, drop: 1 } as const;
+export type MalformedPolicyName = keyof typeof MalformedPolicy;
+
+export const Family = { none: 0, ipv4: 4, ipv6: 6 } as const;
+export type FamilyName = keyof typeof Family;
+
+export const Frag = { none: 0, first: 1, non_first: 2 } as const;
+export type FragName = keyof typeof Frag;
+
+/** fw_pkt.frag_flags bits (Suricata fragbits M, D, R). */
+export const FragFlag = { mf: 1, df: 2, rb: 4 } as const;
+
+/** fw_pkt.ext_seen bits: the IPv6 extension headers in the chain. */
+export const ExtBit = { hop: 1, routing: 2, frag: 4, dstopts: 8, ah: 16, esp: 32, none: 64 } as const;
+export type ExtName = keyof typeof ExtBit;
+
+/** fw_pkt.tcp_flags bits, as on the wire. */
+export const TcpFlag = { fin: 1, syn: 2, rst: 4, psh: 8, ack: 16, urg: 32, ece: 64, cwr: 128 } as const;
+export type TcpFlagName = keyof typeof TcpFlag;
+
+/** Every enum of the ABI header, for the BTF check. */
+export const ABI_ENUMS: readonly CEnum[] = [
+  cEnum('fw_reason', 'FW_REASON_', { ...Reason, _max: REASON_MAX }),
+  cEnum('fw_verdict', 'FW_VERDICT_', { ...Verdict, _max: VERDICT_MAX }),
+  cEnum('fw_flag', 'FW_FLAG_', Flag),
+  cEnum('fw_malformed_policy', 'FW_MALFORMED_', MalformedPolicy),
+  cEnum('fw_family', 'FW_FAMILY_', Family),
+  cEnum('fw_frag', 'FW_FRAG_', Frag),
+  cEnum('fw_frag_flag', 'FW_FRAGF_', FragFlag),
+  cEnum('fw_ext_bit', 'FW_EXT_', ExtBit),
+  cEnum('fw_tcp_flag', 'FW_TCP_', TcpFlag),
+];
+
+/** The C enumerator for a TS name: ('FW_REASON_', 'malformed_tcp') -> FW_REASON_MALFORMED_TCP;
+ *  '_max' stands for the `__MAX` sentinel. */
+export function cEnumeratorName(prefix: string, name: string): string {
+  return name === '_max' ? `${prefix}_MAX` : prefix + name.toUpperCase();
+}
+
+const REASON_BY_VALUE: readonly string[] = invert(Reason, REASON_SLOTS);
+const VERDICT_BY_VALUE: readonly string[] = invert(Verdict, 256);
+
+function invert(values: Record<string, number>, size: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < size; i++) out.push(`unknown_${i}`);
+  for (const [name, v] of Object.entries(values)) out[v] = name;
+  return out;
+}
+
+/** The name of a reason number; `unknown_<n>` for a number this build does not know (a newer
+ *  object). No allocation for known values: this runs per packet. */
+export function reasonName(n: number): ReasonLabel {
+  return (REASON_BY_VALUE[n] ?? `unknown_${n}`) as ReasonLabel;
+}
+
+export function verdictName(n: number): VerdictLabel {
+  return (VERDICT_BY_VALUE[n] ?? `unknown_${n}`) as VerdictLabel;
+}
+
+/** Names of the bits set in `bits` (flags, tcp flags, ext headers). */
+export function bitNames<K extends string>(bits: number, table: Readonly<Record<K, number>>): K[] {
+  const out: K[] = [];
+  for (const [name, bit] of Object.entries(table) as Array<[K, number]>) if (bits & bit) out.push(name);
+  return out;
+}

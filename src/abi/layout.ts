@@ -1,0 +1,83 @@
+// The structs of bpf/include/fwctl_abi.h: size and every member's offset and size, in declaration
+// order. Codecs (codec.ts) read through the `off` tables; test/abi.test.ts checks each layout
+// against the object's BTF, so a change on one side without the other fails a test.
+
+export interface Member {
+  readonly name: string;
+  readonly offset: number;
+  /** Bytes; for an array, the whole array. */
+  readonly size: number;
+}
+
+export interface StructLayout<N extends string = string> {
+  readonly cName: string;
+  readonly size: number;
+  readonly members: readonly Member[];
+  /** Member name -> offset. */
+  readonly off: Readonly<Record<N, number>>;
+}
+
+type Spec = readonly (readonly [name: string, size: number])[];
+
+/** Lays out members C-style (each aligned to its own size, arrays to their element) and checks the
+ *  result is the size the header states, so a typo here fails at import rather than in a test. */
+function layout<const S extends Spec>(cName: string, size: number, spec: S, elem: Record<string, number> = {}):
+    StructLayout<S[number][0]> {
+  const members: Member[] = [];
+  let at = 0;
+  for (const [name, sz] of spec) {
+    const align = elem[name] ?? sz;
+    at = Math.ceil(at / align) * align;
+    members.push({ name, offset: at, size: sz });
+    at += sz;
+  }
+  if (at !== size) throw new Error(`abi: ${cName} lays out to ${at} bytes, header says ${size}`);
+  const off = Object.fromEntries(members.map((m) => [m.name, m.offset])) as Record<S[number][0], number>;
+  return Object.freeze({ cName, size, members: Object.freeze(members), off: Object.freeze(off) });
+}
+
+/** Per-CPU counter: the value of fw_reason_stats. */
+export const FW_COUNTER = layout('fw_counter', 16, [['packets', 8], ['bytes', 8]]);
+
+/** The 32-byte XDP metadata area of a test run. */
+export const FW_META = layout('fw_meta', 32, [
+  ['ts_ns', 8], ['magic', 4], ['sig_id', 4], ['verdict', 2], ['reason', 2], ['flags', 4], ['_pad', 8],
+], { _pad: 4 });
+
+/** The parsed packet (fw_dbg_pkt value). */
+export const FW_PKT = layout('fw_pkt', 96, [
+  ['ts_ns', 8], ['saddr', 16], ['daddr', 16], ['tcp_seq', 4], ['tcp_ack', 4], ['frag_id', 4],
+  ['l3_proto', 2], ['l3_off', 2], ['l4_off', 2], ['payload_off', 2], ['ip_len', 2], ['dsize', 2],
+  ['sport', 2], ['dport', 2], ['tcp_win', 2], ['icmp_id', 2], ['icmp_seq', 2], ['frag_off', 2],
+  ['vlan_id', 4], ['family', 1], ['l4_proto', 1], ['tcp_flags', 1], ['icmp_type', 1], ['icmp_code', 1],
+  ['ttl', 1], ['tos', 1], ['vlan_depth', 1], ['ext_depth', 1], ['ext_seen', 1], ['frag', 1],
+  ['frag_flags', 1], ['has_l4', 1], ['ip_opts', 1], ['_pad', 2],
+], { saddr: 4, daddr: 4, vlan_id: 2, _pad: 1 });
+
+export const ABI_STRUCTS: readonly StructLayout[] = [FW_COUNTER, FW_META, FW_PKT];
+
+/** The XDP context a test run passes (struct xdp_md, uapi): what ctx_in holds. */
+export const XDP_MD = layout('xdp_md', 24, [
+  ['data', 4], ['data_end', 4], ['data_meta', 4], ['ingress_ifindex', 4], ['rx_queue_index', 4],
+  ['egress_ifindex', 4],
+]);
+
+/** fw_meta.magic written by userspace: "this area is a fw_meta". */
+export const FW_META_MAGIC = 0x4d57461f;
+/** fw_meta.magic after the program wrote its result. */
+export const FW_META_MAGIC_DONE = 0x4d57462f;
+
+/** Map names (FW_MAP_*), as opened and pinned. */
+export const MapName = {
+  reasonStats: 'fw_reason_stats',
+  dbgPkt: 'fw_dbg_pkt',
+} as const;
+
+/** The XDP program's function name in the object. */
+export const PROG_NAME = 'fw_xdp';
+
+/** Knob names (`const volatile` globals in .rodata). */
+export const Knob = {
+  malformedPolicy: 'cfg_malformed_policy',
+  debugPkt: 'cfg_debug_pkt',
+} as const;
