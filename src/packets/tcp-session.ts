@@ -79,7 +79,7 @@ export function tcpSession(o: TcpSessionOptions): TimedFrame[] {
     me.next = (me.next + data.length + (flags.includes('S') || flags.includes('F') ? 1 : 0)) >>> 0;
   };
 
-  const synOpts: TcpOption[] = [{ kind: 'mss', value: Math.min(mss, 0xffff) }, { kind: 'nop' }, { kind: 'wscale', value: 7 }, { kind: 'sackOk' }];
+  const synOpts: TcpOption[] = [{ kind: 'mss', value: Math.min(mss, 0xffff) }, { kind: 'nop' }, { kind: 'wscale', value: 7 }, { kind: 'nop' }, { kind: 'nop' }, { kind: 'sackOk' }];
   send('client', 'S', undefined, synOpts);
   send('server', 'SA', undefined, synOpts);
   send('client', 'A');
