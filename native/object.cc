@@ -79,12 +79,12 @@ class BpfObject : public Napi::ObjectWrap<BpfObject> {
       str("kconfig", &kconfig, &opts.kconfig);
       str("btfCustomPath", &btfPath, &opts.btf_custom_path);
     }
+    BeginLogCapture();
     obj_ = bpf_object__open_file(path.c_str(), &opts);
-    if (!obj_) {
-      int err = errno;
-      obj_ = nullptr;
-      ThrowBpfError(env, "bpf_object__open_file", err, path);
-    }
+    int err = errno;
+    std::string log = EndLogCapture();
+    FlushCaptured(obj_ != nullptr);
+    if (!obj_) ThrowBpfError(env, "bpf_object__open_file", err, log.empty() ? path : path + "\n" + log);
   }
 
   ~BpfObject() override { Release(); }

@@ -133,7 +133,7 @@ export class BpfObject {
   /** A handle on a created map (after load). Internal maps (.rodata, .bss, ...) included. */
   map(name: string): BpfMap {
     const cached = this.#maps.get(name);
-    if (cached && !cached.closed) return cached;
+    if (cached && !cached.closed && !this.#closed) return cached;
     const m = new BpfMap(this.#raw.map(name));
     this.#maps.set(name, m);
     return m;
@@ -146,7 +146,7 @@ export class BpfObject {
   /** A handle on a loaded program (after load). */
   program(name: string): BpfProgram {
     const cached = this.#progs.get(name);
-    if (cached && !cached.closed) return cached;
+    if (cached && !cached.closed && !this.#closed) return cached;
     const p = new BpfProgram(this.#raw.program(name));
     this.#progs.set(name, p);
     return p;
