@@ -32,7 +32,7 @@ export function ahLayer(o: AhOptions = {}): Layer {
 export interface EspOptions {
   spi?: number;
   seq?: number;
-  /** Next header in the trailer; inferred from the next layer, 59 when nothing follows. */
+  /** Next header in the trailer; inferred from the next layer, 59 when nothing (or raw payload) follows. */
   nextHeader?: number;
   icv?: Uint8Array;
 }
@@ -48,7 +48,9 @@ export function espLayer(o: EspOptions = {}): Layer {
       h.writeUInt32BE(u32(o.seq ?? 1, 'esp.seq'), 4);
       const padLen = (4 - ((inner.length + 2) % 4)) % 4;
       const pad = Buffer.from(Array.from({ length: padLen }, (_, i) => i + 1)); // RFC 4303 §2.4 default padding
-      const trailer = Buffer.from([padLen, u8(nextIpProto('esp', o.nextHeader, next, 59), 'esp.nextHeader')]);
+      // Raw bytes after ESP are opaque ciphertext: announce them as "no next header".
+      const announced = next?.ipProto !== undefined ? next : undefined;
+      const trailer = Buffer.from([padLen, u8(nextIpProto('esp', o.nextHeader, announced, 59), 'esp.nextHeader')]);
       return Buffer.concat([h, inner, pad, trailer, icv]);
     },
   };

@@ -61,5 +61,5 @@ export function destOptsLayer(o: Ipv6OptionsHeaderOptions = {}): Layer {
 
 /** Next header 59: nothing follows that the stack should parse; trailing bytes are kept as they are. */
 export function noNextLayer(): Layer {
-  return { kind: 'noNext', ipProto: 59, encode: (inner) => inner };
+  return { kind: 'noNext', ipProto: 59, encode: (inner) => Buffer.from(inner) };
 }

@@ -24,7 +24,7 @@ export interface Layer {
   /** IP layers and routing headers open or change the pseudo-header scope for the layers after them. */
   scope?(outer: IpScope | undefined): IpScope | undefined;
   /** Returns this layer's bytes followed by `inner` (the already-encoded rest of the packet). */
-  encode(inner: Buffer, ctx: EncodeContext): Buffer;
+  encode(inner: Buffer, ctx: EncodeContext): Buffer<ArrayBuffer>;
 }
 
 /** The ethertype for `next`, or the explicit override; throws when neither is known. */

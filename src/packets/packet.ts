@@ -42,7 +42,7 @@ export class Packet {
   payload(data: Bytes): Packet { return this.push(payloadLayer(data)); }
 
   /** Encodes the layers: innermost first, so each header sees the exact bytes it covers. */
-  build(): Buffer {
+  build(): Buffer<ArrayBuffer> {
     const n = this.layers.length;
     const scopes: Array<IpScope | undefined> = new Array(n);
     let scope: IpScope | undefined;
@@ -51,7 +51,7 @@ export class Packet {
       const l = this.layers[i];
       if (l.scope) scope = l.scope(scope);
     }
-    let inner: Buffer = Buffer.alloc(0);
+    let inner: Buffer<ArrayBuffer> = Buffer.alloc(0);
     for (let i = n - 1; i >= 0; i--) {
       inner = this.layers[i].encode(inner, { next: this.layers[i + 1], ip: scopes[i] });
     }

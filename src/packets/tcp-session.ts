@@ -38,7 +38,7 @@ export interface TcpSessionOptions {
 
 export interface TimedFrame {
   tsNs: bigint;
-  frame: Buffer;
+  frame: Buffer<ArrayBuffer>;
   from: Side;
 }
 

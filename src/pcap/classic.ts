@@ -39,7 +39,7 @@ export interface RawRecord {
   tsNs: bigint;
   caplen: number;
   origLen: number;
-  data: Buffer;
+  data: Buffer<ArrayBuffer>;
 }
 
 const CHUNK = 4 << 20;
@@ -50,7 +50,7 @@ export function* readClassicRecords(path: string): Generator<RawRecord, void, un
   try { fd = openSync(path, 'r'); } catch (e) { throw new PcapError('open', (e as Error).message, path, 0); }
   try {
     const size = fstatSync(fd).size;
-    let buf: Buffer = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(size, 24)));
+    let buf: Buffer<ArrayBuffer> = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(size, 24)));
     let end = readInto(fd, buf, 0, 0);
     let base = 0; // file offset of buf[0]
     let fileOff = end; // file offset of the next byte to read
@@ -96,7 +96,7 @@ export function* readClassicRecords(path: string): Generator<RawRecord, void, un
 }
 
 /** Reads until `buf` is full from `at` on, or the file ends; returns the new end. */
-function readInto(fd: number, buf: Buffer, at: number, filePos: number): number {
+function readInto(fd: number, buf: Buffer<ArrayBuffer>, at: number, filePos: number): number {
   let end = at;
   while (end < buf.length) {
     const n = readSync(fd, buf, end, buf.length - end, filePos + (end - at));
@@ -107,7 +107,7 @@ function readInto(fd: number, buf: Buffer, at: number, filePos: number): number 
 }
 
 /** A fresh chunk holding the unread tail of the old one plus at least `need` bytes if the file has them. */
-function refill(fd: number, buf: Buffer, pos: number, end: number, base: number, need: number, size: number): [Buffer, number, number, number] {
+function refill(fd: number, buf: Buffer<ArrayBuffer>, pos: number, end: number, base: number, need: number, size: number): [Buffer<ArrayBuffer>, number, number, number] {
   const tail = end - pos;
   const next = Buffer.allocUnsafe(Math.min(Math.max(CHUNK, need), Math.max(tail, size - (base + pos))));
   buf.copy(next, 0, pos, end);

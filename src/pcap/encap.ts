@@ -26,7 +26,7 @@ function ipOf(frame: Buffer, lt: number): { v: 4 | 6; ip: Buffer } {
   throw new Error(`link type ${lt} (${linkTypeName(lt)}) carries only IPv4/IPv6; this frame has ethertype 0x${type.toString(16)}`);
 }
 
-export function encapsulate(linkType: number, frame: Buffer, o: EncapOptions = {}): Buffer {
+export function encapsulate(linkType: number, frame: Buffer, o: EncapOptions = {}): Buffer<ArrayBuffer> {
   if (frame.length < 14) throw new Error(`not an Ethernet frame: ${frame.length} bytes`);
   switch (linkType) {
     case LINKTYPE.ETHERNET:

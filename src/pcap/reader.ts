@@ -20,7 +20,7 @@ export interface PcapPacket {
   /** The file's link type (LINKTYPE_ number). */
   linkType: number;
   /** An Ethernet frame (or the raw link-layer bytes with reframe: false). */
-  frame: Buffer;
+  frame: Buffer<ArrayBuffer>;
 }
 
 export interface ReadOptions {

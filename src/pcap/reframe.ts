@@ -3,7 +3,7 @@
 // whose ethertype says what follows; the rest of the packet is copied unchanged.
 import { LINKTYPE, linkTypeName } from './constants.ts';
 
-export type Reframer = (data: Buffer) => Buffer;
+export type Reframer = (data: Buffer<ArrayBuffer>) => Buffer<ArrayBuffer>;
 
 const ETH_IPV4 = 0x0800;
 const ETH_IPV6 = 0x86dd;
@@ -15,7 +15,7 @@ const ZERO_MAC = Buffer.alloc(6);
  * Ethernet header + `payload`. `type` below 0x0600 is not an ethertype (SLL's 802.2/802.3
  * pseudo-protocols): the field then holds the payload length, making an 802.3 frame.
  */
-function ethernet(dst: Uint8Array, src: Uint8Array, type: number, payload: Uint8Array): Buffer {
+function ethernet(dst: Uint8Array, src: Uint8Array, type: number, payload: Uint8Array): Buffer<ArrayBuffer> {
   const out = Buffer.allocUnsafe(14 + payload.length);
   out.set(dst, 0);
   out.set(src, 6);
@@ -25,7 +25,7 @@ function ethernet(dst: Uint8Array, src: Uint8Array, type: number, payload: Uint8
 }
 
 /** A packet shorter than its link-layer header: an empty 802.3 frame, so it still replays. */
-function runt(): Buffer {
+function runt(): Buffer<ArrayBuffer> {
   return ethernet(ZERO_MAC, ZERO_MAC, 0, Buffer.alloc(0));
 }
 
