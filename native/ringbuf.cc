@@ -33,8 +33,12 @@ class RingBuffer : public Napi::ObjectWrap<RingBuffer> {
     Napi::Env env = info.Env();
     int mapFd = MapFdOf(env, info[0]);
     if (info.Length() < 2 || !info[1].IsFunction()) throw Napi::TypeError::New(env, "callback must be a function");
+    BeginLogCapture();
     rb_ = ring_buffer__new(mapFd, &RingBuffer::Sample, this, nullptr);
-    if (!rb_) ThrowBpfError(env, "ring_buffer__new", errno);
+    int err = errno;
+    std::string log = EndLogCapture();
+    FlushCaptured(rb_ != nullptr);
+    if (!rb_) ThrowBpfError(env, "ring_buffer__new", err, log);
     uv_loop_t* loop = nullptr;
     if (napi_get_uv_event_loop(env, &loop) != napi_ok || !loop) {
       Free();
