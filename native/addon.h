@@ -45,6 +45,23 @@ void BeginLogCapture();
 std::string EndLogCapture();     // returns what was collected (WARN/INFO) and stops collecting
 void FlushCaptured(bool print);  // prints the collected lines that pass the level, then forgets them
 
+// Runs around one libbpf call: collects its output; Finish() prints it (success) or returns it
+// folded onto one line (failure: "libbpf: Kernel error message: ...") for the error detail.
+class CapturedCall {
+ public:
+  CapturedCall() { BeginLogCapture(); }
+  ~CapturedCall() {
+    if (!done_) {
+      EndLogCapture();
+      FlushCaptured(false);
+    }
+  }
+  std::string Finish(bool ok);
+
+ private:
+  bool done_ = false;
+};
+
 // Wrapped objects.
 Napi::Function InitObject(Napi::Env env);
 Napi::Function InitMap(Napi::Env env);

@@ -78,4 +78,14 @@ void FlushCaptured(bool print) {
   t_capture.pending.clear();
 }
 
+std::string CapturedCall::Finish(bool ok) {
+  done_ = true;
+  std::string log = EndLogCapture();
+  FlushCaptured(ok);
+  while (!log.empty() && log.back() == '\n') log.pop_back();
+  for (char& c : log)
+    if (c == '\n') c = ';';
+  return log;
+}
+
 }  // namespace fwctl

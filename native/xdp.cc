@@ -13,6 +13,11 @@
 namespace fwctl {
 namespace {
 
+std::string Where(int ifindex, const std::string& log) {
+  std::string s = "ifindex " + std::to_string(ifindex);
+  return log.empty() ? s : s + ": " + log;
+}
+
 // xdpAttach(ifindex, progFd, flags, oldProgFd | null): with oldProgFd the kernel replaces only that
 // program (XDP_FLAGS_REPLACE is added here, as the two only make sense together).
 Napi::Value XdpAttach(const Napi::CallbackInfo& info) {
@@ -27,8 +32,10 @@ Napi::Value XdpAttach(const Napi::CallbackInfo& info) {
     opts.old_prog_fd = ArgI32(info, 3, "oldProgFd");
     flags |= XDP_FLAGS_REPLACE;
   }
+  CapturedCall cap;
   int ret = bpf_xdp_attach(ifindex, progFd, flags, &opts);
-  if (ret) ThrowBpfError(env, "bpf_xdp_attach", PosErr(ret), "ifindex " + std::to_string(ifindex));
+  std::string log = cap.Finish(ret == 0);
+  if (ret) ThrowBpfError(env, "bpf_xdp_attach", PosErr(ret), Where(ifindex, log));
   return env.Undefined();
 }
 
@@ -44,8 +51,10 @@ Napi::Value XdpDetach(const Napi::CallbackInfo& info) {
     opts.old_prog_fd = ArgI32(info, 2, "expectedProgFd");
     flags |= XDP_FLAGS_REPLACE;
   }
+  CapturedCall cap;
   int ret = bpf_xdp_detach(ifindex, flags, &opts);
-  if (ret) ThrowBpfError(env, "bpf_xdp_detach", PosErr(ret), "ifindex " + std::to_string(ifindex));
+  std::string log = cap.Finish(ret == 0);
+  if (ret) ThrowBpfError(env, "bpf_xdp_detach", PosErr(ret), Where(ifindex, log));
   return env.Undefined();
 }
 
@@ -57,8 +66,10 @@ Napi::Value XdpQuery(const Napi::CallbackInfo& info) {
   struct bpf_xdp_query_opts opts;
   memset(&opts, 0, sizeof opts);
   opts.sz = sizeof opts;
+  CapturedCall cap;
   int ret = bpf_xdp_query(ifindex, flags, &opts);
-  if (ret) ThrowBpfError(env, "bpf_xdp_query", PosErr(ret), "ifindex " + std::to_string(ifindex));
+  std::string log = cap.Finish(ret == 0);
+  if (ret) ThrowBpfError(env, "bpf_xdp_query", PosErr(ret), Where(ifindex, log));
   Napi::Object o = Napi::Object::New(env);
   o.Set("attachMode", static_cast<double>(opts.attach_mode));
   o.Set("progId", static_cast<double>(opts.prog_id));
