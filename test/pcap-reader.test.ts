@@ -244,6 +244,7 @@ test('truncated or broken file headers', (t) => {
   t.regex(caught(() => openPcap(garbage)).message, /unknown file format/);
   t.like(caught(() => openPcap(garbage, { engine: 'fast' })), { code: 'bad-header' });
   t.like(caught(() => openPcap(join(dir, 'does-not-exist.pcap'))), { code: 'open' });
+  t.like(caught(() => openPcap(dir)), { code: 'open' }); // a directory
   const v3 = Buffer.from(demo);
   v3.writeUInt16LE(3, 4);
   t.like(caught(() => read(tmp(v3), { engine: 'fast' })), { code: 'bad-header', offset: 4 });

@@ -50,6 +50,8 @@ function sniff(path: string): Buffer {
     const b = Buffer.alloc(24);
     const n = readSync(fd, b, 0, 24, 0);
     return b.subarray(0, n);
+  } catch (e) {
+    throw new PcapError('open', (e as Error).message, path, 0);
   } finally {
     closeSync(fd);
   }
