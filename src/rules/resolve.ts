@@ -1,0 +1,208 @@
+// Stage 3, resolve: address and port expressions (with $VARIABLES, nested lists and negation) →
+// exact sets. Variables are parsed and resolved once per ruleset and cached; an undefined
+// variable, a cycle or a malformed value is reported at the `$VAR` in the rule.
+import { span, type Reporter } from './diagnostics.ts';
+import type { AddressSet, Cidr, PortSet } from './ir.ts';
+import { formatV4, formatV6, V4_MAX, V6_MAX } from './net/ip.ts';
+import { complement, isFull, normalize, subtract, toBlocks, union, type Range } from './net/ranges.ts';
+import type { Located } from './parse.ts';
+import { closest } from './suggest.ts';
+import { parseAddress, parsePort, type AddrNode, type PortNode } from './syntax/addrport.ts';
+import type { VarConfig } from './vars.ts';
+
+interface AddrRanges {
+  v4: Range[];
+  v6: Range[];
+}
+
+const ALL_ADDR: AddrRanges = { v4: [[0n, V4_MAX]], v6: [[0n, V6_MAX]] };
+const PORT_MAX = 65535n;
+
+/** Why a variable could not be resolved. */
+type VarFailure = { code: 'E_UNDEFINED_VAR' | 'E_VAR_CYCLE' | 'E_BAD_VAR_VALUE'; message: string; suggestion?: string };
+type Resolved<T> = { ok: T } | { fail: VarFailure };
+
+/** Resolves variables of one configuration; shared by all rules of a ruleset. */
+export class Resolver {
+  private readonly addrCache = new Map<string, Resolved<AddrRanges>>();
+  private readonly portCache = new Map<string, Resolved<Range[]>>();
+  private readonly addrSets = new Map<string, AddressSet>();
+  private readonly portSets = new Map<string, PortSet>();
+
+  constructor(readonly vars: VarConfig) {}
+
+  private addrVar(name: string, stack: string[]): Resolved<AddrRanges> {
+    const cached = this.addrCache.get(name);
+    if (cached) return cached;
+    if (stack.includes(name)) {
+      return { fail: { code: 'E_VAR_CYCLE', message: `variable cycle: ${[...stack.slice(stack.indexOf(name)), name].map((n) => '$' + n).join(' → ')}` } };
+    }
+    const text = this.vars.addressGroups[name];
+    let r: Resolved<AddrRanges>;
+    if (text === undefined) {
+      const isPort = name in this.vars.portGroups;
+      const hint = isPort ? undefined : closest(name, Object.keys(this.vars.addressGroups));
+      r = {
+        fail: {
+          code: 'E_UNDEFINED_VAR',
+          message: isPort ? `$${name} is a port variable, used here as an address` : `undefined address variable $${name}${hint ? `; did you mean $${hint}?` : ''}`,
+          suggestion: hint ? `$${hint}` : undefined,
+        },
+      };
+    } else {
+      const { node, errors } = parseAddress(text);
+      if (!node) r = { fail: { code: 'E_BAD_VAR_VALUE', message: `variable $${name} = "${text}": ${errors[0]?.message ?? 'bad address'}` } };
+      else r = this.addrNode(node, [...stack, name], () => {});
+    }
+    // Cycles are only final for the outermost variable; do not cache a partial failure mid-stack.
+    if (stack.length === 0 || !('fail' in r && r.fail.code === 'E_VAR_CYCLE')) this.addrCache.set(name, r);
+    return r;
+  }
+
+  private portVar(name: string, stack: string[]): Resolved<Range[]> {
+    const cached = this.portCache.get(name);
+    if (cached) return cached;
+    if (stack.includes(name)) {
+      return { fail: { code: 'E_VAR_CYCLE', message: `variable cycle: ${[...stack.slice(stack.indexOf(name)), name].map((n) => '$' + n).join(' → ')}` } };
+    }
+    const text = this.vars.portGroups[name];
+    let r: Resolved<Range[]>;
+    if (text === undefined) {
+      const isAddr = name in this.vars.addressGroups;
+      const hint = isAddr ? undefined : closest(name, Object.keys(this.vars.portGroups));
+      r = {
+        fail: {
+          code: 'E_UNDEFINED_VAR',
+          message: isAddr ? `$${name} is an address variable, used here as a port` : `undefined port variable $${name}${hint ? `; did you mean $${hint}?` : ''}`,
+          suggestion: hint ? `$${hint}` : undefined,
+        },
+      };
+    } else {
+      const { node, errors } = parsePort(text);
+      if (!node) r = { fail: { code: 'E_BAD_VAR_VALUE', message: `variable $${name} = "${text}": ${errors[0]?.message ?? 'bad port'}` } };
+      else r = this.portNode(node, [...stack, name], () => {});
+    }
+    if (stack.length === 0 || !('fail' in r && r.fail.code === 'E_VAR_CYCLE')) this.portCache.set(name, r);
+    return r;
+  }
+
+  /** Resolves an address AST; `onVar` learns which variable node failed (for the position). */
+  private addrNode(n: AddrNode, stack: string[], onFail: (n: AddrNode, f: VarFailure) => void): Resolved<AddrRanges> {
+    switch (n.kind) {
+      case 'any':
+        return { ok: ALL_ADDR };
+      case 'ip':
+        return { ok: n.family === 4 ? { v4: [n.range], v6: [] } : { v4: [], v6: [n.range] } };
+      case 'var': {
+        const r = this.addrVar(n.name, stack);
+        if ('fail' in r) onFail(n, r.fail);
+        return r;
+      }
+      case 'not': {
+        const r = this.addrNode(n.inner, stack, onFail);
+        if ('fail' in r) return r;
+        return { ok: { v4: complement(r.ok.v4, V4_MAX), v6: complement(r.ok.v6, V6_MAX) } };
+      }
+      case 'list': {
+        let pos: AddrRanges | undefined;
+        let neg: AddrRanges = { v4: [], v6: [] };
+        for (const it of n.items) {
+          const negated = it.kind === 'not';
+          const r = this.addrNode(negated ? it.inner : it, stack, onFail);
+          if ('fail' in r) return r;
+          if (negated) neg = { v4: union(neg.v4, r.ok.v4), v6: union(neg.v6, r.ok.v6) };
+          else pos = pos ? { v4: union(pos.v4, r.ok.v4), v6: union(pos.v6, r.ok.v6) } : { v4: normalize(r.ok.v4), v6: normalize(r.ok.v6) };
+        }
+        const base = pos ?? ALL_ADDR;
+        return { ok: { v4: subtract(base.v4, neg.v4), v6: subtract(base.v6, neg.v6) } };
+      }
+    }
+  }
+
+  private portNode(n: PortNode, stack: string[], onFail: (n: PortNode, f: VarFailure) => void): Resolved<Range[]> {
+    switch (n.kind) {
+      case 'any':
+        return { ok: [[0n, PORT_MAX]] };
+      case 'range':
+        return { ok: [[BigInt(n.lo), BigInt(n.hi)]] };
+      case 'var': {
+        const r = this.portVar(n.name, stack);
+        if ('fail' in r) onFail(n, r.fail);
+        return r;
+      }
+      case 'not': {
+        const r = this.portNode(n.inner, stack, onFail);
+        return 'fail' in r ? r : { ok: complement(r.ok, PORT_MAX) };
+      }
+      case 'list': {
+        let pos: Range[] | undefined;
+        let neg: Range[] = [];
+        for (const it of n.items) {
+          const negated = it.kind === 'not';
+          const r = this.portNode(negated ? it.inner : it, stack, onFail);
+          if ('fail' in r) return r;
+          if (negated) neg = union(neg, r.ok);
+          else pos = pos ? union(pos, r.ok) : normalize(r.ok);
+        }
+        return { ok: subtract(pos ?? [[0n, PORT_MAX]], neg) };
+      }
+    }
+  }
+
+  /** The rule's address set, interned; reports problems and returns undefined on failure. */
+  address(loc: Located<AddrNode>, rep: Reporter): AddressSet | undefined {
+    let failedAt: { n: AddrNode; f: VarFailure } | undefined;
+    const r = this.addrNode(loc.node, [], (n, f) => {
+      failedAt ??= { n, f };
+    });
+    if ('fail' in r) {
+      const at = failedAt ? span(loc.base + failedAt.n.at.start, loc.base + failedAt.n.at.end) : loc.span;
+      rep.report(r.fail.code, r.fail.message, at, r.fail.suggestion);
+      return undefined;
+    }
+    if (r.ok.v4.length === 0 && r.ok.v6.length === 0) {
+      rep.report('E_EMPTY_ADDRESS', 'address matches nothing: its negations remove every address', loc.span);
+      return undefined;
+    }
+    return this.internAddr(r.ok);
+  }
+
+  port(loc: Located<PortNode>, rep: Reporter): PortSet | undefined {
+    let failedAt: { n: PortNode; f: VarFailure } | undefined;
+    const r = this.portNode(loc.node, [], (n, f) => {
+      failedAt ??= { n, f };
+    });
+    if ('fail' in r) {
+      const at = failedAt ? span(loc.base + failedAt.n.at.start, loc.base + failedAt.n.at.end) : loc.span;
+      rep.report(r.fail.code, r.fail.message, at, r.fail.suggestion);
+      return undefined;
+    }
+    if (r.ok.length === 0) {
+      rep.report('E_EMPTY_PORT', 'port matches nothing: its negations remove every port', loc.span);
+      return undefined;
+    }
+    return this.internPort(r.ok);
+  }
+
+  private internAddr(a: AddrRanges): AddressSet {
+    const key = `${a.v4.map((r) => `${r[0]}-${r[1]}`).join(',')}|${a.v6.map((r) => `${r[0]}-${r[1]}`).join(',')}`;
+    let s = this.addrSets.get(key);
+    if (!s) {
+      const cidrs = (rs: Range[], bits: number, fmt: (v: bigint) => string): Cidr[] =>
+        toBlocks(rs, bits).map(([base, prefix]) => ({ addr: fmt(base), prefix }));
+      s = { any: isFull(a.v4, V4_MAX) && isFull(a.v6, V6_MAX), v4: cidrs(a.v4, 32, formatV4), v6: cidrs(a.v6, 128, formatV6) };
+      this.addrSets.set(key, s);
+    }
+    return s;
+  }
+
+  private internPort(rs: Range[]): PortSet {
+    const key = rs.map((r) => `${r[0]}-${r[1]}`).join(',');
+    let s = this.portSets.get(key);
+    if (!s) {
+      s = { any: isFull(rs, PORT_MAX), ranges: rs.map((r) => [Number(r[0]), Number(r[1])] as [number, number]) };
+      this.portSets.set(key, s);
+    }
+    return s;
+  }
+}
