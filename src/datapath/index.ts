@@ -1,0 +1,7 @@
+// Load, pin, run and attach the XDP datapath. See README.md.
+export { Datapath, DEFAULT_OBJECT, PINNED_NAMES, type DatapathOptions } from './datapath.ts';
+export { PinnedDatapath } from './pinned.ts';
+export { DatapathHandle, type AttachMode, type AttachState } from './handle.ts';
+export { MAX_TEST_FRAME, PacketRunner, type RunResult, type XdpAction } from './runner.ts';
+export { readReasonCounters, diffReasonCounters, type ReasonCounters } from './counters.ts';
+export { BPFFS_ROOT, bpffsMounted, ensureBpffs, pinDir, checkInstance } from './bpffs.ts';
