@@ -15,6 +15,10 @@ import type { BpfProgram, TestRunner } from '../native/index.ts';
  */
 export const MAX_TEST_FRAME = 3520;
 
+/** The kernel refuses a test run whose frame is shorter than an Ethernet header (net/bpf/test_run.c);
+ * live, such runts rarely reach XDP at all. So malformed_eth is only seen on live traffic. */
+export const MIN_TEST_FRAME = 14;
+
 export type XdpAction = 'aborted' | 'drop' | 'pass' | 'tx' | 'redirect';
 const ACTIONS: readonly XdpAction[] = ['aborted', 'drop', 'pass', 'tx', 'redirect'];
 
@@ -48,11 +52,13 @@ export class PacketRunner {
   /**
    * Runs one frame stamped `tsNs`. Fills and returns `out`, by default one object owned by this
    * runner and overwritten by the next call: copy what you keep. Throws RangeError for a frame
-   * longer than MAX_TEST_FRAME and Error when the program did not write its result.
+   * outside [MIN_TEST_FRAME, MAX_TEST_FRAME] and Error when the program did not write its result.
    */
   run(frame: Uint8Array, tsNs: bigint, out: RunResult = this.#result): RunResult {
     const len = frame.length;
-    if (len > MAX_TEST_FRAME) throw new RangeError(`frame of ${len} bytes exceeds the test-run limit of ${MAX_TEST_FRAME}`);
+    if (len > MAX_TEST_FRAME || len < MIN_TEST_FRAME) {
+      throw new RangeError(`frame of ${len} bytes is outside the test-run limits [${MIN_TEST_FRAME}, ${MAX_TEST_FRAME}]`);
+    }
     const inb = this.#in;
     inb.set(frame, META);
     inb.writeBigUInt64LE(tsNs, M.ts_ns);
