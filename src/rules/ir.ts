@@ -82,7 +82,8 @@ export interface HeaderMatch {
   ttl?: UintMatch;
   /** Payload size of the packet (Suricata's dsize). */
   dsize?: UintMatch;
-  ipProto?: { mode: 'eq' | 'ne' | 'lt' | 'gt'; value: number };
+  /** All must hold (Suricata allows several ip_proto options, e.g. !6 and !17). */
+  ipProto?: Array<{ mode: 'eq' | 'ne' | 'lt' | 'gt'; value: number }>;
   sameip?: boolean;
   /** IPv4 option that must be present (rr, eol, nop, ts, sec, esec, lsrr, lsrre, ssrr, satid, any). */
   ipopts?: string;
@@ -288,7 +289,8 @@ export interface Rule {
   flowbits: FlowbitOp[];
   threshold?: Threshold;
   detectionFilter?: DetectionFilter;
-  streamSize?: StreamSizeMatch;
+  /** All must hold. */
+  streamSize: StreamSizeMatch[];
   payload: BufferMatch[];
   /** True when the XDP classifier cannot decide the rule alone; `dpiReasons` names the keywords why. */
   needsDpi: boolean;

@@ -28,7 +28,7 @@ export class Interner {
 
 export function lowerRule(v: ValidRule, id: number, interner: Interner): Rule {
   const p = v.parsed;
-  const draft: RuleDraft = { meta: { references: [], metadata: [] }, header: {}, flowbits: [], noalert: false };
+  const draft: RuleDraft = { meta: { references: [], metadata: [] }, header: {}, flowbits: [], streamSize: [], noalert: false };
   const reasons = new Set<string>();
   for (const o of v.ruleOptions) {
     const def = o.def as RuleKeyword<unknown>;
@@ -76,7 +76,7 @@ export function lowerRule(v: ValidRule, id: number, interner: Interner): Rule {
     flowbits: draft.flowbits,
     ...(draft.threshold ? { threshold: draft.threshold } : {}),
     ...(draft.detectionFilter ? { detectionFilter: draft.detectionFilter } : {}),
-    ...(draft.streamSize ? { streamSize: draft.streamSize } : {}),
+    streamSize: draft.streamSize,
     payload,
     needsDpi: reasons.size > 0,
     dpiReasons: [...reasons],

@@ -38,13 +38,15 @@ export interface ParsedRule extends LexedRule {
   dstPort?: Located<PortNode>;
   /** The options whose keyword is supported and whose value parsed. */
   parsed: ParsedOption[];
+  /** Indexes into `parsed` before which an unsupported keyword stood (it may have been a buffer). */
+  opaqueBefore: Set<number>;
 }
 
 const ACTIONS: readonly Action[] = ['alert', 'pass', 'drop', 'reject', 'rejectsrc', 'rejectdst', 'rejectboth'];
 const UNSUPPORTED_ACTIONS = ['config', 'accept'];
 
 export function parseRule(lexed: LexedRule): ParsedRule {
-  const out: ParsedRule = { ...lexed, parsed: [] };
+  const out: ParsedRule = { ...lexed, parsed: [], opaqueBefore: new Set() };
   parseHeader(out, lexed.header);
   for (const raw of lexed.options ?? []) {
     const opt = parseOption(out, raw);
@@ -116,7 +118,8 @@ function parseOption(r: ParsedRule, raw: RawOption): ParsedOption | undefined {
     return undefined;
   }
   if (def.role === 'unsupported') {
-    rep.unsupportedFeature('W_UNSUPPORTED_KEYWORD', def.name, `keyword "${raw.name}" (${def.description}); rule skipped`, raw.nameSpan);
+    rep.unsupportedFeature('W_UNSUPPORTED_KEYWORD', def.name, `keyword "${raw.name}" (${def.description}) is not supported by fwctl yet; rule skipped`, raw.nameSpan);
+    r.opaqueBefore.add(r.parsed.length);
     return undefined;
   }
   const hasValue = raw.value !== null && raw.value !== '';

@@ -20,6 +20,9 @@ export interface BoundItem {
   modifiers: ParsedOption[];
   /** Set when a legacy modifier moved a content into its buffer. */
   movedBy?: ParsedOption;
+  /** After an unsupported keyword (perhaps a buffer fwctl does not know): the rule is skipped, so
+   * checks that depend on the buffer are not made. */
+  opaque?: boolean;
 }
 
 export interface ValidRule {
@@ -57,18 +60,22 @@ export function validateRule(r: ParsedRule, res: Resolved): ValidRule | undefine
   const ruleOptions: ParsedOption[] = [];
   const items: BoundItem[] = [];
   const seenOnce = new Map<string, ParsedOption>();
-  let sticky: { opt: ParsedOption; buffer: BufferName; used: boolean } | undefined;
+  let sticky: { opt?: ParsedOption; buffer: BufferName; used: boolean; opaque?: boolean } | undefined;
   let lastContent: BoundItem | undefined;
   let fastPattern: BoundItem | undefined;
 
   // A sticky buffer followed only by keywords fwctl skips (transforms, datasets) is not empty.
   const closeSticky = () => {
-    if (sticky && !sticky.used && rep.unsupported.length === 0) {
+    if (sticky?.opt && !sticky.used && rep.unsupported.length === 0) {
       rep.report('E_EMPTY_BUFFER', `sticky buffer "${sticky.opt.raw.name}" is not followed by a content or other payload keyword`, sticky.opt.raw.nameSpan);
     }
   };
 
-  for (const o of r.parsed) {
+  for (const [i, o] of r.parsed.entries()) {
+    if (r.opaqueBefore.has(i)) {
+      closeSticky();
+      sticky = { buffer: 'payload', used: true, opaque: true };
+    }
     const def = o.def;
     switch (def.role) {
       case 'rule': {
@@ -92,7 +99,7 @@ export function validateRule(r: ParsedRule, res: Resolved): ValidRule | undefine
         const own = def.ownBuffer?.(o.value);
         let buffer: BufferName;
         if (own) {
-          if (sticky && !def.ignoresSticky && own !== sticky.buffer) {
+          if (sticky && !sticky.opaque && !def.ignoresSticky && own !== sticky.buffer) {
             rep.report('E_BUFFER_CONFLICT', `"${o.raw.name}" selects ${own} inside the sticky buffer ${sticky.buffer}; put it before the sticky buffer or after pkt_data`, o.raw.span);
             continue;
           }
@@ -106,7 +113,7 @@ export function validateRule(r: ParsedRule, res: Resolved): ValidRule | undefine
           buffer = anchor?.buffer ?? 'payload';
         } else buffer = 'payload';
         if (sticky && !(own && def.ignoresSticky)) sticky.used = true;
-        const item: BoundItem = { opt: o, buffer, modifiers: [] };
+        const item: BoundItem = { opt: o, buffer, modifiers: [], ...(sticky?.opaque ? { opaque: true } : {}) };
         items.push(item);
         if (isContent(o)) lastContent = item;
         break;
@@ -132,6 +139,7 @@ export function validateRule(r: ParsedRule, res: Resolved): ValidRule | undefine
           rep.report('E_MODIFIER_WITHOUT_CONTENT', `"${o.raw.name}" needs a content before it`, o.raw.nameSpan);
           continue;
         }
+        if (sticky?.opaque) continue;
         if (sticky) {
           rep.report('E_BUFFER_CONFLICT', `legacy modifier "${o.raw.name}" inside the sticky buffer ${sticky.buffer}; use the sticky buffer ${def.buffer} before the content instead`, o.raw.nameSpan);
           continue;
@@ -153,9 +161,9 @@ export function validateRule(r: ParsedRule, res: Resolved): ValidRule | undefine
     if ((o.def.role === 'rule' || o.def.role === 'payload') && o.def.validate && r.proto) o.def.validate(o.value, ctxFor(r, o));
   }
 
-  const buffers = group(items);
+  const buffers = group(items.filter((it) => !it.opaque));
   checkContents(r, buffers);
-  const app = checkProtocol(r, items, ruleOptions);
+  const app = checkProtocol(r, items.filter((it) => !it.opaque), ruleOptions);
   checkRuleOptions(r, ruleOptions, buffers, res);
 
   const sidOpt = ruleOptions.find((o) => o.def.name === 'sid');

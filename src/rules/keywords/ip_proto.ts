@@ -22,7 +22,6 @@ export const ipProto = ruleKeyword<IpProtoValue>({
   name: 'ip_proto',
   description: 'match the IP protocol number (or name)',
   value: 'required',
-  once: true,
   parse(v) {
     const p = whole(v);
     const modes = { '!': 'ne', '<': 'lt', '>': 'gt' } as const;
@@ -40,6 +39,6 @@ export const ipProto = ruleKeyword<IpProtoValue>({
     return { mode: m ?? 'eq', value: n };
   },
   lower(v, r) {
-    r.header.ipProto = v;
+    (r.header.ipProto ??= []).push(v);
   },
 });

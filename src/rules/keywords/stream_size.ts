@@ -12,7 +12,6 @@ export const streamSize = ruleKeyword<StreamSizeMatch>({
   name: 'stream_size',
   description: 'compare the number of bytes seen on the TCP stream',
   value: 'required',
-  once: true,
   needsDpi: true,
   ipProtos: [6],
   parse(v) {
@@ -38,6 +37,6 @@ export const streamSize = ruleKeyword<StreamSizeMatch>({
     return { side: side.text as StreamSizeMatch['side'], op: op.text as StreamSizeMatch['op'], value: n };
   },
   lower(v, r) {
-    r.streamSize = v;
+    r.streamSize.push(v);
   },
 });

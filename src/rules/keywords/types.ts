@@ -51,7 +51,7 @@ export interface RuleDraft {
   flowbits: FlowbitOp[];
   threshold?: Threshold;
   detectionFilter?: DetectionFilter;
-  streamSize?: StreamSizeMatch;
+  streamSize: StreamSizeMatch[];
   noalert: boolean;
 }
 

@@ -48,7 +48,9 @@ const NAMES: Array<[string, string]> = [
   ['asn1', 'ASN.1 decoding'], ['replace', 'payload rewriting'], ['bypass', 'flow bypass'],
   ['prefilter', 'explicit prefilter choice'], ['requires', 'engine version requirements'],
   ['config', 'per-rule engine configuration'], ['absent', 'buffer absence'], ['frame', 'app-layer frames'],
-  ['rpc', 'RPC calls'], ['window', 'TCP window'], ['seq', 'TCP sequence number'], ['ack', 'TCP acknowledgement number'],
+  ['rpc', 'RPC calls'], ['flow.age', 'flow age'], ['flow.pkts_toserver', 'flow packet counts'],
+  ['flow.pkts_toclient', 'flow packet counts'], ['flow.bytes_toserver', 'flow byte counts'], ['flow.bytes_toclient', 'flow byte counts'],
+  ['flow.pkts', 'flow packet counts'], ['flow.bytes', 'flow byte counts'], ['window', 'TCP window'], ['seq', 'TCP sequence number'], ['ack', 'TCP acknowledgement number'],
   ['tcp.mss', 'TCP MSS option'], ['tcp.hdr', 'raw TCP header'], ['tcp.flags', 'TCP flags (uint form)'],
   ['ipv4.hdr', 'raw IPv4 header'], ['ipv6.hdr', 'raw IPv6 header'], ['udp.hdr', 'raw UDP header'],
   ['icmpv4.hdr', 'raw ICMPv4 header'], ['icmpv6.hdr', 'raw ICMPv6 header'], ['icmpv6.mtu', 'ICMPv6 MTU'],
@@ -71,7 +73,7 @@ const PREFIXES = [
 ];
 
 const table = new Map<string, UnsupportedKeyword>(
-  NAMES.map(([name, what]) => [name, { role: 'unsupported', name, description: `${what} (not evaluated by fwctl yet)` }]),
+  NAMES.map(([name, what]) => [name, { role: 'unsupported', name, description: what }]),
 );
 
 export const unsupportedKeywords: UnsupportedKeyword[] = [...table.values()];
@@ -81,5 +83,5 @@ export function lookupUnsupported(name: string): UnsupportedKeyword | undefined 
   const exact = table.get(name);
   if (exact) return exact;
   const prefix = PREFIXES.find((p) => name.startsWith(p) && name.length > p.length);
-  return prefix ? { role: 'unsupported', name, description: `${prefix.slice(0, -1)} keywords (not evaluated by fwctl yet)` } : undefined;
+  return prefix ? { role: 'unsupported', name, description: `${prefix.slice(0, -1)} keyword` } : undefined;
 }
