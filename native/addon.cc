@@ -138,6 +138,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   data->progCtor = Napi::Persistent(prog);
   exports.Set("Map", map);
   exports.Set("Program", prog);
+  exports.Set("Runner", InitRunner(env));
   exports.Set("BpfObject", InitObject(env));
   exports.Set("RingBuffer", InitRingBuffer(env));
   InitXdp(env, exports);

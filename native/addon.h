@@ -66,6 +66,7 @@ class CapturedCall {
 Napi::Function InitObject(Napi::Env env);
 Napi::Function InitMap(Napi::Env env);
 Napi::Function InitProgram(Napi::Env env);
+Napi::Function InitRunner(Napi::Env env);
 Napi::Function InitRingBuffer(Napi::Env env);
 void InitXdp(Napi::Env env, Napi::Object exports);
 

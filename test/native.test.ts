@@ -178,6 +178,30 @@ test('testRun: XDP ctx metadata area round-trips through data_out', (t) => {
   t.is(o.getGlobal('nf_last').readUInt32LE(28), 41, 'the program saw the metadata');
 });
 
+test('runner: ctxIn contents are read per run; a closed program throws EBADF', (t) => {
+  const o = loaded();
+  t.teardown(() => o.close());
+  const p = o.program('nf_xdp');
+  const pkt = udpPacket('203.0.113.9', 53);
+  const data = Buffer.alloc(8 + pkt.length);
+  const ctxIn = xdpMd({ metaLength: 0, dataLength: pkt.length });
+  const out = Buffer.alloc(512);
+  const r = p.runner({ dataOut: out, ctxIn });
+  pkt.copy(data);
+  r.run(data, pkt.length);
+  t.is(r.dataSize, pkt.length);
+  // Same buffers, new layout: 8 bytes of metadata in front of the packet.
+  pkt.copy(data, 8);
+  data.writeUInt32LE(9, 0);
+  xdpMd({ metaLength: 8, dataLength: pkt.length }, ctxIn);
+  r.run(data);
+  t.is(r.dataSize, 8 + pkt.length);
+  t.is(out.readUInt32LE(0), 10);
+  t.throws(() => p.runner({ stats: 1 } as never), { instanceOf: TypeError });
+  p.close();
+  throwsBpf(t, () => r.run(data), 'bpf_prog', 'EBADF');
+});
+
 test('testRun: LPM trie drives the verdict', (t) => {
   const o = loaded();
   t.teardown(() => o.close());

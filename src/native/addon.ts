@@ -62,6 +62,10 @@ export interface RawProgram {
   close(): void;
 }
 
+export interface RawRunner {
+  run(data: Uint8Array, dataLen?: number): number;
+}
+
 export interface RawMapSpec {
   name: string;
   type: number;
@@ -147,6 +151,17 @@ export interface RawXdpQuery {
 export interface Addon {
   Map: abstract new (...args: never[]) => RawMap;
   Program: abstract new (...args: never[]) => RawProgram;
+  Runner: new (
+    program: RawProgram,
+    dataOut: Uint8Array | null,
+    ctxIn: Uint8Array | null,
+    ctxOut: Uint8Array | null,
+    repeat: number,
+    flags: number,
+    batchSize: number,
+    cpu: number,
+    stats: Uint32Array,
+  ) => RawRunner;
   BpfObject: new (path: string, opts: RawObjectOptions) => RawObject;
   RingBuffer: new (map: RawMap, cb: (record: Buffer) => void) => RawRingBuffer;
   openPinnedMap(path: string): RawMap;

@@ -2,7 +2,7 @@
 // testRun() is the convenient form (allocates its result); runner() is the replay hot path: options
 // checked once, then run(data, length) -> retval with no allocation, sizes in runner.stats.
 import { z } from 'zod';
-import { addon, C, type RawProgram } from './addon.ts';
+import { addon, C, type RawProgram, type RawRunner } from './addon.ts';
 import { parseOptions, u32 } from './options.ts';
 
 export interface TestRunResult {
@@ -45,30 +45,25 @@ export class TestRunner {
   readonly dataOut: Uint8Array | null;
   readonly ctxIn: Uint8Array | null;
   readonly ctxOut: Uint8Array | null;
-  readonly #raw: RawProgram;
-  readonly #repeat: number;
-  readonly #flags: number;
-  readonly #batchSize: number;
-  readonly #cpu: number;
+  readonly #raw: RawRunner;
 
   /** @internal Use BpfProgram.runner(). */
-  constructor(raw: RawProgram, o: RunnerOptions) {
-    this.#raw = raw;
+  constructor(prog: RawProgram, o: RunnerOptions) {
     this.dataOut = o.dataOut ?? null;
     this.ctxIn = o.ctxIn ?? null;
     this.ctxOut = o.ctxOut ?? null;
-    this.#repeat = o.repeat ?? 0;
-    this.#flags = o.flags ?? 0;
-    this.#batchSize = o.batchSize ?? 0;
-    this.#cpu = o.cpu ?? 0;
+    this.#raw = new addon.Runner(
+      prog, this.dataOut, this.ctxIn, this.ctxOut,
+      o.repeat ?? 0, o.flags ?? 0, o.batchSize ?? 0, o.cpu ?? 0, this.stats,
+    );
   }
 
-  /** Runs the program on data[0, length) and returns its retval. Hot path: no allocation. */
-  run(data: Uint8Array, length: number = data.length): number {
-    return this.#raw.testRun(
-      data, length, this.dataOut, this.ctxIn, this.ctxOut,
-      this.#repeat, this.#flags, this.#batchSize, this.#cpu, this.stats,
-    );
+  /**
+   * Runs the program on data[0, length) and returns its retval. Hot path: one native call, no
+   * allocation; the buffers given at creation are reused (their contents may change between runs).
+   */
+  run(data: Uint8Array, length?: number): number {
+    return this.#raw.run(data, length);
   }
 
   get duration(): number {
@@ -135,17 +130,20 @@ export class BpfProgram {
     const opts = parseOptions(testRunSchema, o, 'testRun');
     const live = ((opts.flags ?? 0) & C.BPF_F_TEST_XDP_LIVE_FRAMES) !== 0;
     const dataOut = opts.dataOut !== undefined ? opts.dataOut : live ? null : Buffer.alloc(opts.data.length + OUT_SLACK);
-    const r = new TestRunner(this.#raw, { ...opts, dataOut });
-    const retval = r.run(opts.data);
+    const stats = new Uint32Array(3);
+    const retval = this.#raw.testRun(
+      opts.data, opts.data.length, dataOut, opts.ctxIn ?? null, opts.ctxOut ?? null,
+      opts.repeat ?? 0, opts.flags ?? 0, opts.batchSize ?? 0, opts.cpu ?? 0, stats,
+    );
     const view = (b: Uint8Array | null, n: number) =>
       b ? Buffer.from(b.buffer, b.byteOffset, Math.min(n, b.byteLength)) : null;
     return {
       retval,
-      duration: r.duration,
-      dataSize: r.dataSize,
-      ctxSize: r.ctxSize,
-      dataOut: view(dataOut, r.dataSize),
-      ctxOut: view(opts.ctxOut ?? null, r.ctxSize),
+      duration: stats[0],
+      dataSize: stats[1],
+      ctxSize: stats[2],
+      dataOut: view(dataOut, stats[1]),
+      ctxOut: view(opts.ctxOut ?? null, stats[2]),
     };
   }
 
