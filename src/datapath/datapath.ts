@@ -1,5 +1,5 @@
 // Datapath: loads build/bpf/fwctl.bpf.o with its knobs set, and pins it for other processes.
-import { mkdirSync, rmdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -67,6 +67,7 @@ export class Datapath extends DatapathHandle {
   pin(instance: string): string {
     ensureBpffs();
     const dir = pinDir(instance);
+    const created = !existsSync(dir);
     mkdirSync(dir, { recursive: true });
     const done: string[] = [];
     try {
@@ -78,7 +79,7 @@ export class Datapath extends DatapathHandle {
       }
     } catch (err) {
       for (const path of done) BpfMap.unpin(path);
-      rmdirQuiet(dir);
+      if (created) rmdirQuiet(dir);
       throw err;
     }
     return dir;
