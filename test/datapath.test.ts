@@ -55,7 +55,7 @@ test('the packet timestamp comes from fw_meta; without metadata the program uses
   t.teardown(() => dp.close());
   t.is(runDebug(dp, good, 1_700_000_000_123_456_789n).pkt.tsNs, 1_700_000_000_123_456_789n);
   // A run without a metadata area: the program must not misread the frame as fw_meta.
-  const r = dp.program.testRun({ data: good, ctxIn: xdpMd({ dataLength: good.length }) });
+  const r = dp.program.testRun({ data: Uint8Array.from(good), ctxIn: xdpMd({ dataLength: good.length }) });
   t.is(r.retval, constants.XDP_PASS);
   t.is(r.dataOut?.length, good.length);
   const pkt = dp.debugPacket();
@@ -63,7 +63,7 @@ test('the packet timestamp comes from fw_meta; without metadata the program uses
   // A metadata area without the magic is not ours either.
   const meta = Buffer.alloc(FW_META.size);
   meta.writeBigUInt64LE(42n, FW_META.off.ts_ns);
-  const r2 = dp.program.testRun({ data: Buffer.concat([meta, good]), ctxIn: xdpMd({ metaLength: 32, dataLength: good.length }) });
+  const r2 = dp.program.testRun({ data: Uint8Array.from(Buffer.concat([meta, good])), ctxIn: xdpMd({ metaLength: 32, dataLength: good.length }) });
   t.not(r2.dataOut?.readUInt32LE(FW_META.off.magic), FW_META_MAGIC_DONE);
   t.not(dp.debugPacket()?.tsNs, 42n);
 });
@@ -79,7 +79,7 @@ test('the test-run frame limit is exact: MAX_TEST_FRAME is seen whole, one byte 
   const over = big(MAX_TEST_FRAME + 1);
   const meta = Buffer.alloc(FW_META.size);
   meta.writeUInt32LE(0x4d57461f, FW_META.off.magic);
-  const r = dp.program.testRun({ data: Buffer.concat([meta, over]), ctxIn: xdpMd({ metaLength: 32, dataLength: over.length }) });
+  const r = dp.program.testRun({ data: Uint8Array.from(Buffer.concat([meta, over])), ctxIn: xdpMd({ metaLength: 32, dataLength: over.length }) });
   t.is(r.dataOut?.readUInt16LE(FW_META.off.reason), Reason.malformed_ipv4);
 });
 
