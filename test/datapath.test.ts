@@ -11,6 +11,9 @@ import { constants, xdpMd } from '../src/native/index.ts';
 import { ether } from '../src/packets/index.ts';
 import { A4, A6, openDebug, runDebug } from './datapath-helpers.ts';
 
+/** testRun's options want plain ArrayBuffer-backed arrays (Buffers may sit on a shared pool). */
+const u8 = (b: Buffer): Uint8Array<ArrayBuffer> => new Uint8Array(b);
+
 const good = ether().ipv4(A4).tcp({ sport: 1, dport: 80, flags: 'S' }).build();
 const arp = ether().arp({ spa: A4.src, tpa: A4.dst }).build();
 const badTcp = ether().ipv4(A4).tcp({ sport: 1, dport: 80, dataOffset: 3 }).build();
@@ -55,7 +58,7 @@ test('the packet timestamp comes from fw_meta; without metadata the program uses
   t.teardown(() => dp.close());
   t.is(runDebug(dp, good, 1_700_000_000_123_456_789n).pkt.tsNs, 1_700_000_000_123_456_789n);
   // A run without a metadata area: the program must not misread the frame as fw_meta.
-  const r = dp.program.testRun({ data: Uint8Array.from(good), ctxIn: xdpMd({ dataLength: good.length }) });
+  const r = dp.program.testRun({ data: u8(good), ctxIn: u8(xdpMd({ dataLength: good.length })) });
   t.is(r.retval, constants.XDP_PASS);
   t.is(r.dataOut?.length, good.length);
   const pkt = dp.debugPacket();
@@ -63,7 +66,7 @@ test('the packet timestamp comes from fw_meta; without metadata the program uses
   // A metadata area without the magic is not ours either.
   const meta = Buffer.alloc(FW_META.size);
   meta.writeBigUInt64LE(42n, FW_META.off.ts_ns);
-  const r2 = dp.program.testRun({ data: Uint8Array.from(Buffer.concat([meta, good])), ctxIn: xdpMd({ metaLength: 32, dataLength: good.length }) });
+  const r2 = dp.program.testRun({ data: u8(Buffer.concat([meta, good])), ctxIn: u8(xdpMd({ metaLength: 32, dataLength: good.length })) });
   t.not(r2.dataOut?.readUInt32LE(FW_META.off.magic), FW_META_MAGIC_DONE);
   t.not(dp.debugPacket()?.tsNs, 42n);
 });
@@ -79,7 +82,7 @@ test('the test-run frame limit is exact: MAX_TEST_FRAME is seen whole, one byte 
   const over = big(MAX_TEST_FRAME + 1);
   const meta = Buffer.alloc(FW_META.size);
   meta.writeUInt32LE(0x4d57461f, FW_META.off.magic);
-  const r = dp.program.testRun({ data: Uint8Array.from(Buffer.concat([meta, over])), ctxIn: xdpMd({ metaLength: 32, dataLength: over.length }) });
+  const r = dp.program.testRun({ data: u8(Buffer.concat([meta, over])), ctxIn: u8(xdpMd({ metaLength: 32, dataLength: over.length })) });
   t.is(r.dataOut?.readUInt16LE(FW_META.off.reason), Reason.malformed_ipv4);
 });
 
