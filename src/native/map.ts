@@ -44,11 +44,12 @@ export function updateFlags(flag: UpdateFlag | undefined): number {
   }
 }
 
+const buffer = z.custom<Buffer>((v) => Buffer.isBuffer(v), 'expected a Buffer');
 const batchLookupSchema = z.strictObject({
-  keys: z.instanceof(Buffer),
-  values: z.instanceof(Buffer),
+  keys: buffer,
+  values: buffer,
   count: u32,
-  cursor: z.instanceof(Buffer).nullable().optional(),
+  cursor: buffer.nullable().optional(),
   elemFlags: u32.optional(),
 });
 export type BatchLookupOptions = z.infer<typeof batchLookupSchema>;

@@ -9,4 +9,3 @@ export function parseOptions<S extends z.ZodType>(schema: S, value: unknown, whe
 }
 
 export const u32 = z.number().int().min(0).max(0xffff_ffff);
-export const fdOrHandle = z.union([z.number().int().min(0), z.object({ fd: z.number().int() }).loose()]);

@@ -18,7 +18,7 @@ export interface TestRunResult {
   ctxOut: Buffer | null;
 }
 
-const buf = z.instanceof(Uint8Array);
+const buf = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected a Buffer or Uint8Array');
 const runnerSchema = z.strictObject({
   /** Caller-allocated output packet buffer, reused across runs. */
   dataOut: buf.nullable().optional(),
