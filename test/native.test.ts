@@ -198,6 +198,10 @@ test('runner: ctxIn contents are read per run; a closed program throws EBADF', (
   t.is(r.dataSize, 8 + pkt.length);
   t.is(out.readUInt32LE(0), 10);
   t.throws(() => p.runner({ stats: 1 } as never), { instanceOf: TypeError });
+  const mine = new Uint32Array(4);
+  const r2 = p.runner({ stats: mine });
+  r2.run(pkt);
+  t.is(mine[1], pkt.length, "the caller's stats array receives dataSizeOut");
   p.close();
   throwsBpf(t, () => r.run(data), 'bpf_prog', 'EBADF');
 });

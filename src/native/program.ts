@@ -31,6 +31,8 @@ const runnerSchema = z.strictObject({
   /** XDP live frames: frames per batch (kernel default 64). */
   batchSize: u32.optional(),
   cpu: u32.optional(),
+  /** Where each run writes [duration ns, dataSizeOut, ctxSizeOut] (default: a new Uint32Array(3)). */
+  stats: z.custom<Uint32Array>((v) => v instanceof Uint32Array && v.length >= 3, 'expected a Uint32Array of length >= 3').optional(),
 });
 export type RunnerOptions = z.infer<typeof runnerSchema>;
 const testRunSchema = runnerSchema.extend({ data: buf });
@@ -41,7 +43,7 @@ const OUT_SLACK = 4096;
 
 export class TestRunner {
   /** [duration ns, dataSizeOut, ctxSizeOut] of the last run. */
-  readonly stats = new Uint32Array(3);
+  readonly stats: Uint32Array;
   readonly dataOut: Uint8Array | null;
   readonly ctxIn: Uint8Array | null;
   readonly ctxOut: Uint8Array | null;
@@ -49,6 +51,7 @@ export class TestRunner {
 
   /** @internal Use BpfProgram.runner(). */
   constructor(prog: RawProgram, o: RunnerOptions) {
+    this.stats = o.stats ?? new Uint32Array(3);
     this.dataOut = o.dataOut ?? null;
     this.ctxIn = o.ctxIn ?? null;
     this.ctxOut = o.ctxOut ?? null;
@@ -130,7 +133,7 @@ export class BpfProgram {
     const opts = parseOptions(testRunSchema, o, 'testRun');
     const live = ((opts.flags ?? 0) & C.BPF_F_TEST_XDP_LIVE_FRAMES) !== 0;
     const dataOut = opts.dataOut !== undefined ? opts.dataOut : live ? null : Buffer.alloc(opts.data.length + OUT_SLACK);
-    const stats = new Uint32Array(3);
+    const stats = opts.stats ?? new Uint32Array(3);
     const retval = this.#raw.testRun(
       opts.data, opts.data.length, dataOut, opts.ctxIn ?? null, opts.ctxOut ?? null,
       opts.repeat ?? 0, opts.flags ?? 0, opts.batchSize ?? 0, opts.cpu ?? 0, stats,
