@@ -43,6 +43,8 @@ export class RuleSource {
     readonly text: string,
     readonly segments: readonly Segment[],
     private readonly lines: readonly string[],
+    /** The file ended while the rule was still continued with `\`. */
+    readonly continuedAtEof = false,
   ) {}
 
   /** First physical line. */
@@ -55,7 +57,6 @@ export class RuleSource {
     const start = Math.max(0, Math.min(s.start, this.text.length));
     let i = this.segments.length - 1;
     while (i > 0 && this.segments[i].at > start) i--;
-    // A span starting exactly where a continuation begins belongs to that continuation, unless it is empty there.
     const seg = this.segments[i];
     const segEnd = i + 1 < this.segments.length ? this.segments[i + 1].at : this.text.length;
     const lineText = this.lines[seg.line - 1] ?? '';

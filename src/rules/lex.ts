@@ -55,7 +55,7 @@ export function splitRules(file: string, text: string): RuleSource[] {
     parts.push(piece);
     at += piece.length;
     if (!continued || i === lines.length - 1) {
-      out.push(new RuleSource(file, parts.join(''), segments, lines));
+      out.push(new RuleSource(file, parts.join(''), segments, lines, continued));
       parts = [];
       segments = [];
       at = 0;
@@ -86,7 +86,8 @@ export function lexRule(src: RuleSource, strict: boolean): LexedRule {
   let optEnd: number;
   if (close < open) {
     const end = t.trimEnd().length;
-    report.report('E_UNTERMINATED_RULE', 'option list is not closed: expected ")" at the end of the rule', span(end, end));
+    const why = src.continuedAtEof ? 'the file ends inside a rule continued with "\\"' : 'option list is not closed: expected ")" at the end of the rule';
+    report.report('E_UNTERMINATED_RULE', why, span(end, end));
     optEnd = end;
     close = -1;
   } else {
@@ -114,7 +115,11 @@ function splitHeader(t: string, from: number, to: number): Word[] {
       else if (t[i] === ']') depth = Math.max(0, depth - 1);
       i++;
     }
-    // A list left open runs to the end of the header; trim what follows its last word.
+    if (depth > 0) {
+      // A list left open: split on blanks instead, so the address/port parser reports the open list.
+      i = s;
+      while (i < to && !isBlank(t[i])) i++;
+    }
     let e = i;
     while (e > s && isBlank(t[e - 1])) e--;
     words.push({ text: t.slice(s, e), span: span(s, e) });

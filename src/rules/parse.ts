@@ -40,17 +40,21 @@ export interface ParsedRule extends LexedRule {
   parsed: ParsedOption[];
   /** Indexes into `parsed` before which an unsupported keyword stood (it may have been a buffer). */
   opaqueBefore: Set<number>;
+  /** Indexes into `parsed` before which an option failed to parse (later errors may be its echo). */
+  failedBefore: Set<number>;
 }
 
 const ACTIONS: readonly Action[] = ['alert', 'pass', 'drop', 'reject', 'rejectsrc', 'rejectdst', 'rejectboth'];
 const UNSUPPORTED_ACTIONS = ['config', 'accept'];
 
 export function parseRule(lexed: LexedRule): ParsedRule {
-  const out: ParsedRule = { ...lexed, parsed: [], opaqueBefore: new Set() };
+  const out: ParsedRule = { ...lexed, parsed: [], opaqueBefore: new Set(), failedBefore: new Set() };
   parseHeader(out, lexed.header);
   for (const raw of lexed.options ?? []) {
+    const errors = out.report.diagnostics.length;
     const opt = parseOption(out, raw);
     if (opt) out.parsed.push(opt);
+    else if (out.report.diagnostics.slice(errors).some((d) => d.severity === 'error')) out.failedBefore.add(out.parsed.length);
   }
   return out;
 }
@@ -109,6 +113,13 @@ function port(r: ParsedRule, w: Word): Located<PortNode> | undefined {
   return node ? { node, base: w.span.start, span: w.span } : undefined;
 }
 
+/** Does a byte_extract or byte_math option of the rule name this variable? */
+function declaresVariable(r: ParsedRule, name: string): boolean {
+  return (r.options ?? []).some(
+    (o) => (o.name === 'byte_extract' || o.name === 'byte_math') && (o.value ?? '').split(',').some((f) => f.trim() === name || f.trim() === `result ${name}`),
+  );
+}
+
 function parseOption(r: ParsedRule, raw: RawOption): ParsedOption | undefined {
   const rep = r.report;
   const def = lookupKeyword(raw.name);
@@ -132,6 +143,10 @@ function parseOption(r: ParsedRule, raw: RawOption): ParsedOption | undefined {
     return undefined;
   }
   const text = raw.value ?? '';
+  if (text.startsWith('!') && !def.negatable) {
+    rep.report('E_NEGATION_NOT_ALLOWED', `"${raw.name}" cannot be negated`, span(raw.valueSpan.start, raw.valueSpan.start + 1));
+    return undefined;
+  }
   let failed = false;
   const at = (p?: Part): Span => (p ? span(raw.valueSpan.start + p.start, raw.valueSpan.start + p.end) : raw.valueSpan);
   const ctx: ValueCtx = {
@@ -143,6 +158,10 @@ function parseOption(r: ParsedRule, raw: RawOption): ParsedOption | undefined {
     },
     unsupported(feature: string, message: string, p?: Part) {
       failed = true;
+      if (feature === 'byte_extract' && p && !declaresVariable(r, p.text)) {
+        rep.report('E_BAD_VALUE', `"${raw.name}": "${p.text}" is not a number, nor a variable defined by byte_extract or byte_math`, at(p));
+        return;
+      }
       rep.unsupportedFeature('W_UNSUPPORTED_KEYWORD', feature, `${message}; rule skipped`, at(p));
     },
   };

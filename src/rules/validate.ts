@@ -20,6 +20,8 @@ export interface BoundItem {
   modifiers: ParsedOption[];
   /** Set when a legacy modifier moved a content into its buffer. */
   movedBy?: ParsedOption;
+  /** The option that chose the buffer: a sticky buffer, or the item itself. */
+  via: ParsedOption;
   /** After an unsupported keyword (perhaps a buffer fwctl does not know): the rule is skipped, so
    * checks that depend on the buffer are not made. */
   opaque?: boolean;
@@ -66,7 +68,7 @@ export function validateRule(r: ParsedRule, res: Resolved): ValidRule | undefine
 
   // A sticky buffer followed only by keywords fwctl skips (transforms, datasets) is not empty.
   const closeSticky = () => {
-    if (sticky?.opt && !sticky.used && rep.unsupported.length === 0) {
+    if (sticky?.opt && !sticky.used && rep.unsupported.length === 0 && r.failedBefore.size === 0) {
       rep.report('E_EMPTY_BUFFER', `sticky buffer "${sticky.opt.raw.name}" is not followed by a content or other payload keyword`, sticky.opt.raw.nameSpan);
     }
   };
@@ -113,13 +115,15 @@ export function validateRule(r: ParsedRule, res: Resolved): ValidRule | undefine
           buffer = anchor?.buffer ?? 'payload';
         } else buffer = 'payload';
         if (sticky && !(own && def.ignoresSticky)) sticky.used = true;
-        const item: BoundItem = { opt: o, buffer, modifiers: [], ...(sticky?.opaque ? { opaque: true } : {}) };
+        const via = !own && sticky?.opt ? sticky.opt : o;
+        const item: BoundItem = { opt: o, buffer, modifiers: [], via, ...(sticky?.opaque ? { opaque: true } : {}) };
         items.push(item);
         if (isContent(o)) lastContent = item;
         break;
       }
       case 'modifier': {
         if (!lastContent) {
+          if (failedEarlier(r, i)) continue;
           rep.report('E_MODIFIER_WITHOUT_CONTENT', `"${o.raw.name}" needs a content before it`, o.raw.nameSpan);
           continue;
         }
@@ -136,6 +140,7 @@ export function validateRule(r: ParsedRule, res: Resolved): ValidRule | undefine
       }
       case 'legacy': {
         if (!lastContent) {
+          if (failedEarlier(r, i)) continue;
           rep.report('E_MODIFIER_WITHOUT_CONTENT', `"${o.raw.name}" needs a content before it`, o.raw.nameSpan);
           continue;
         }
@@ -151,6 +156,7 @@ export function validateRule(r: ParsedRule, res: Resolved): ValidRule | undefine
         }
         lastContent.buffer = def.buffer;
         lastContent.movedBy = o;
+        lastContent.via = o;
         break;
       }
     }
@@ -167,7 +173,7 @@ export function validateRule(r: ParsedRule, res: Resolved): ValidRule | undefine
   checkRuleOptions(r, ruleOptions, buffers, res);
 
   const sidOpt = ruleOptions.find((o) => o.def.name === 'sid');
-  if (!sidOpt && r.options !== null) rep.report('E_MISSING_SID', 'rule has no sid: add sid:<number>;', r.headerSpan);
+  if (!sidOpt && r.options !== null && !r.options.some((o) => o.name === 'sid')) rep.report('E_MISSING_SID', 'rule has no sid: add sid:<number>;', r.headerSpan);
 
   if (rep.hasErrors || !r.action || !r.proto || !r.direction || !res.src || !res.dst || !res.srcPorts || !res.dstPorts) return undefined;
   return {
@@ -181,6 +187,12 @@ export function validateRule(r: ParsedRule, res: Resolved): ValidRule | undefine
     app,
     sidSpan: sidOpt?.raw.valueSpan,
   };
+}
+
+/** Did an option before index i fail to parse? Then a missing content may be its echo. */
+function failedEarlier(r: ParsedRule, i: number): boolean {
+  for (const at of r.failedBefore) if (at <= i) return true;
+  return false;
 }
 
 /** Checks a modifier against the ones already on its content (Suricata's per-modifier setup checks). */
@@ -296,7 +308,7 @@ function checkProtocol(r: ParsedRule, items: BoundItem[], ruleOptions: ParsedOpt
   for (const it of items) {
     const want = BUFFERS[it.buffer].app;
     if (!want) continue;
-    const by = it.movedBy ?? it.opt;
+    const by = it.via;
     if (!carries(r.proto, want)) {
       rep.report('E_BUFFER_PROTOCOL', `${it.buffer} inspects ${want} but the rule's protocol is ${r.proto.proto.name}`, by.raw.nameSpan);
       return app;
@@ -314,7 +326,7 @@ function checkProtocol(r: ParsedRule, items: BoundItem[], ruleOptions: ParsedOpt
     for (const it of items) {
       const bdir = BUFFERS[it.buffer].dir;
       if (bdir !== 'both' && bdir !== dir) {
-        rep.report('E_BUFFER_CONFLICT', `${it.buffer} is only seen ${bdir.replace('_', ' ')} but the rule has flow:${dir}`, (it.movedBy ?? it.opt).raw.nameSpan);
+        rep.report('E_BUFFER_CONFLICT', `${it.buffer} is only seen ${bdir.replace('_', ' ')} but the rule has flow:${dir}`, it.via.raw.nameSpan);
         break;
       }
     }

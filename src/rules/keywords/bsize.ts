@@ -9,6 +9,7 @@ export const bsize = payloadKeyword<LengthMatch>({
   description: 'compare the length of the current sticky buffer',
   requiresSticky: true,
   value: 'required',
+  negatable: true,
   parse(v) {
     const r = parseUint(v.text, Number.MAX_SAFE_INTEGER);
     if (typeof r === 'string') {

@@ -31,6 +31,7 @@ export const flags = ruleKeyword<TcpFlagsMatch>({
   name: 'flags',
   description: 'match TCP header flags',
   value: 'required',
+  negatable: true,
   once: true,
   ipProtos: [6],
   parse(v) {

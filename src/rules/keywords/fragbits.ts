@@ -9,6 +9,7 @@ export const fragbits = ruleKeyword<FragbitsMatch>({
   name: 'fragbits',
   description: 'match the IPv4 fragmentation bits (M, D, R)',
   value: 'required',
+  negatable: true,
   once: true,
   parse(v) {
     const p = whole(v);

@@ -22,6 +22,7 @@ export const ipProto = ruleKeyword<IpProtoValue>({
   name: 'ip_proto',
   description: 'match the IP protocol number (or name)',
   value: 'required',
+  negatable: true,
   parse(v) {
     const p = whole(v);
     const modes = { '!': 'ne', '<': 'lt', '>': 'gt' } as const;

@@ -9,6 +9,7 @@ export const isdataat = payloadKeyword<IsDataAtMatch>({
   name: 'isdataat',
   description: 'check that the buffer has data at an offset (absolute or after the previous match)',
   value: 'required',
+  negatable: true,
   parse(v) {
     const parts = splitPart(whole(v));
     let first = parts[0];

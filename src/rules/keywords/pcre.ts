@@ -34,6 +34,7 @@ export const pcre = payloadKeyword<PcreValue>({
   description: 'match a Perl-compatible regular expression in the current buffer',
   value: 'required',
   anchors: true,
+  negatable: true,
   parse(v) {
     let p: Part = whole(v);
     let negated = false;

@@ -30,6 +30,8 @@ interface Base<V> {
   readonly description: string;
   /** Whether `name:value` or `name` is the syntax. */
   readonly value: ValueKind;
+  /** The value may start with `!` (content:!"x", dsize:!0); otherwise that is E_NEGATION_NOT_ALLOWED. */
+  readonly negatable?: boolean;
   parse(v: ValueCtx): V | undefined;
 }
 

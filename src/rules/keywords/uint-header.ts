@@ -16,6 +16,7 @@ function uintKeyword(
     name,
     description,
     value: 'required',
+    negatable: true,
     once: true,
     ipProtos,
     parse(v) {

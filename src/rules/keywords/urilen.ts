@@ -15,6 +15,7 @@ export const urilen = payloadKeyword<UrilenValue>({
   description: 'compare the length of the HTTP request URI (normalized, or raw)',
   ignoresSticky: true,
   value: 'required',
+  negatable: true,
   parse(v) {
     const parts = splitPart(whole(v));
     if (parts.length > 2 || (parts[1] && parts[1].text !== 'raw' && parts[1].text !== 'norm')) {
