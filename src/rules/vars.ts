@@ -2,6 +2,7 @@
 // the defaults of Suricata's shipped suricata.yaml so that ET Open loads with no configuration.
 // Later sources override earlier ones: defaults < vars files < --var.
 import { z } from 'zod';
+import { closest } from './suggest.ts';
 import { parseAddress, parsePort } from './syntax/addrport.ts';
 
 export interface VarConfig {
@@ -95,7 +96,8 @@ export function parseVarsJson(text: string, where = 'vars file'): VarConfig {
     let hint = '';
     if (issue.code === 'unrecognized_keys') {
       const key = issue.keys[0];
-      hint = /port/i.test(key) ? ' (did you mean "port-groups"?)' : /addr/i.test(key) ? ' (did you mean "address-groups"?)' : '';
+      const near = closest(key, ['address-groups', 'port-groups']);
+      hint = near ? ` (did you mean "${near}"?)` : '';
       throw new VarConfigError(`${where}: unknown key "${key}"; expected "address-groups" and "port-groups"${hint}`);
     }
     throw new VarConfigError(`${where}: ${path ? `${path}: ` : ''}${issue.message}`);
