@@ -1,6 +1,7 @@
 // The command table. Add a command by writing commands/<name>.ts and listing it here.
 import type { Command } from '../command.ts';
 import { checkCommand } from './check.ts';
+import { replayCommand } from './replay.ts';
 import { versionCommand } from './version.ts';
 
-export const COMMANDS: Command[] = [checkCommand, versionCommand];
+export const COMMANDS: Command[] = [checkCommand, replayCommand, versionCommand];
