@@ -1,13 +1,13 @@
 // The pure pipeline: rule text → lex → parse → resolve → validate → lower, then the checks that
 // span rules (duplicate sids, flowbits never set). No I/O here; load.ts reads files.
-import type { Diagnostic } from './diagnostics.ts';
+import type { Diagnostic, Reporter, Span } from './diagnostics.ts';
 import type { FlowbitOp, Rule } from './ir.ts';
 import type { FlowbitsValue } from './keywords/flowbits.ts';
 import { lexRule, splitRules } from './lex.ts';
 import { Interner, lowerRule } from './lower.ts';
-import { parseRule, type ParsedRule } from './parse.ts';
+import { parseRule, type ParsedOption, type ParsedRule } from './parse.ts';
 import { Resolver } from './resolve.ts';
-import { validateRule, type Resolved, type ValidRule } from './validate.ts';
+import { validateRule, type Resolved } from './validate.ts';
 import { DEFAULT_VARS, mergeVars, type VarConfig } from './vars.ts';
 
 export interface CompileOptions {
@@ -45,11 +45,15 @@ export interface RulesetResult {
   summary: RulesetSummary;
 }
 
+/** What is kept of a rule once it has gone through the pipeline (the AST is dropped at once). */
 interface RuleRecord {
-  parsed: ParsedRule;
-  valid?: ValidRule;
+  report: Reporter;
+  file: string;
+  line: number;
   sid?: number;
-  gid: number;
+  rule?: Rule;
+  /** Positions of the rule's `flowbits:isset` options, for the never-set check. */
+  issets: Array<{ names: string[]; span: Span }>;
 }
 
 function resolveHeader(p: ParsedRule, resolver: Resolver): Resolved {
@@ -62,90 +66,90 @@ function resolveHeader(p: ParsedRule, resolver: Resolver): Resolved {
   };
 }
 
-const numberOpt = (p: ParsedRule, name: string): number | undefined => p.parsed.find((o) => o.def.name === name)?.value as number | undefined;
+function optionValue(p: ParsedRule, name: string): ParsedOption | undefined {
+  for (const o of p.parsed) if (o.def.name === name) return o;
+  return undefined;
+}
 
 /** Compiles rule texts into IR. Pure: the same input always gives the same result. */
 export function compileRuleText(sources: Array<{ file: string; text: string }>, opts: CompileOptions = {}): RulesetResult {
   const resolver = new Resolver(mergeVars(DEFAULT_VARS, opts.vars));
+  const interner = new Interner();
   const strict = opts.strict ?? false;
   const records: RuleRecord[] = [];
+  const rules: Rule[] = [];
+  const sids = new Map<string, { file: string; line: number }>();
   for (const s of sources) {
     for (const src of splitRules(s.file, s.text)) {
       const parsed = parseRule(lexRule(src, strict));
-      const resolved = resolveHeader(parsed, resolver);
-      const valid = validateRule(parsed, resolved);
-      records.push({ parsed, valid, sid: numberOpt(parsed, 'sid'), gid: numberOpt(parsed, 'gid') ?? 1 });
+      const valid = validateRule(parsed, resolveHeader(parsed, resolver));
+      const rep = parsed.report;
+      const sidOpt = optionValue(parsed, 'sid');
+      const rec: RuleRecord = { report: rep, file: src.file, line: src.line, issets: [] };
+      if (sidOpt) rec.sid = sidOpt.value as number;
+      if (sidOpt && !rep.hasErrors) checkDuplicateSid(parsed, sidOpt, sids);
+      if (valid && !rep.hasErrors && rep.unsupported.length === 0) {
+        rec.rule = lowerRule(valid, rules.length, interner);
+        rules.push(rec.rule);
+        for (const o of valid.ruleOptions) {
+          const v = o.def.name === 'flowbits' ? (o.value as FlowbitsValue) : undefined;
+          if (v && v !== 'noalert' && v.op === 'isset') rec.issets.push({ names: v.names, span: o.raw.valueSpan });
+        }
+      }
+      records.push(rec);
     }
   }
-  checkDuplicateSids(records);
+  checkFlowbits(records);
 
-  const interner = new Interner();
-  const rules: Rule[] = [];
   const skipped: SkippedRule[] = [];
-  const loaded: Array<{ rule: Rule; rec: RuleRecord }> = [];
   let invalid = 0;
+  const diagnostics: Diagnostic[] = [];
+  let errors = 0;
+  let warnings = 0;
   for (const rec of records) {
-    const rep = rec.parsed.report;
+    const rep = rec.report;
     if (rep.hasErrors) invalid++;
     else if (rep.unsupported.length > 0) {
-      skipped.push({ file: rec.parsed.src.file, line: rec.parsed.src.line, ...(rec.sid !== undefined ? { sid: rec.sid } : {}), reasons: [...rep.unsupported] });
-    } else if (rec.valid) {
-      const rule = lowerRule(rec.valid, rules.length, interner);
-      rules.push(rule);
-      loaded.push({ rule, rec });
-    } else invalid++;
+      skipped.push({ file: rec.file, line: rec.line, ...(rec.sid !== undefined ? { sid: rec.sid } : {}), reasons: [...rep.unsupported] });
+    }
+    for (const d of rep.diagnostics) {
+      diagnostics.push(d);
+      if (d.severity === 'error') errors++;
+      else if (d.severity === 'warning') warnings++;
+    }
   }
-  checkFlowbits(loaded);
-
-  const diagnostics = records.flatMap((r) => r.parsed.report.diagnostics);
   const skippedByKeyword: Record<string, number> = {};
   for (const s of skipped) for (const k of s.reasons) skippedByKeyword[k] = (skippedByKeyword[k] ?? 0) + 1;
   return {
     rules,
     skipped,
     diagnostics,
-    summary: {
-      total: records.length,
-      loaded: rules.length,
-      skipped: skipped.length,
-      invalid,
-      skippedByKeyword,
-      errors: diagnostics.filter((d) => d.severity === 'error').length,
-      warnings: diagnostics.filter((d) => d.severity === 'warning').length,
-    },
+    summary: { total: records.length, loaded: rules.length, skipped: skipped.length, invalid, skippedByKeyword, errors, warnings },
   };
 }
 
-/** A later rule with the same gid:sid as an earlier (valid or skipped) one is an error. */
-function checkDuplicateSids(records: RuleRecord[]): void {
-  const first = new Map<string, RuleRecord>();
-  for (const rec of records) {
-    if (rec.sid === undefined || rec.parsed.report.hasErrors) continue;
-    const key = `${rec.gid}:${rec.sid}`;
-    const prev = first.get(key);
-    if (!prev) {
-      first.set(key, rec);
-      continue;
-    }
-    const at = rec.parsed.parsed.find((o) => o.def.name === 'sid')!.raw.valueSpan;
-    const where = prev.parsed.src.file === rec.parsed.src.file ? `line ${prev.parsed.src.line}` : `${prev.parsed.src.file}:${prev.parsed.src.line}`;
-    rec.parsed.report.report('E_DUPLICATE_SID', `duplicate sid ${rec.sid}${rec.gid !== 1 ? ` (gid ${rec.gid})` : ''}: already used at ${where}`, at);
+/** A later rule with the same gid:sid as an earlier (loaded or skipped) one is an error. */
+function checkDuplicateSid(p: ParsedRule, sidOpt: ParsedOption, seen: Map<string, { file: string; line: number }>): void {
+  const sid = sidOpt.value as number;
+  const gid = (optionValue(p, 'gid')?.value as number | undefined) ?? 1;
+  const key = `${gid}:${sid}`;
+  const prev = seen.get(key);
+  if (!prev) {
+    seen.set(key, { file: p.src.file, line: p.src.line });
+    return;
   }
+  const where = prev.file === p.src.file ? `line ${prev.line}` : `${prev.file}:${prev.line}`;
+  p.report.report('E_DUPLICATE_SID', `duplicate sid ${sid}${gid !== 1 ? ` (gid ${gid})` : ''}: already used at ${where}`, sidOpt.raw.valueSpan);
 }
 
 /** isset of a flowbit no loaded rule sets (or toggles) can never match: warn. */
-function checkFlowbits(loaded: Array<{ rule: Rule; rec: RuleRecord }>): void {
+function checkFlowbits(records: RuleRecord[]): void {
   const set = new Set<string>();
-  for (const { rule } of loaded) for (const f of rule.flowbits) if (f.op === 'set' || f.op === 'toggle') f.names.forEach((n) => set.add(n));
-  for (const { rule, rec } of loaded) {
-    for (const o of rec.valid!.ruleOptions) {
-      if (o.def.name !== 'flowbits') continue;
-      const v = o.value as FlowbitsValue;
-      if (v === 'noalert' || v.op !== 'isset') continue;
-      if (!v.names.some((n) => set.has(n))) {
-        const names = v.names.join('|');
-        rec.parsed.report.report('W_FLOWBIT_NEVER_SET', `flowbit "${names}" is checked (isset) but no loaded rule sets it; sid ${rule.meta.sid} can never match`, o.raw.valueSpan);
-      }
+  for (const r of records) for (const f of r.rule?.flowbits ?? []) if (f.op === 'set' || f.op === 'toggle') for (const n of f.names) set.add(n);
+  for (const r of records) {
+    for (const i of r.issets) {
+      if (i.names.some((n) => set.has(n))) continue;
+      r.report.report('W_FLOWBIT_NEVER_SET', `flowbit "${i.names.join('|')}" is checked (isset) but no loaded rule sets it; sid ${r.sid} can never match`, i.span);
     }
   }
 }

@@ -1,22 +1,14 @@
 // Stage 5, lower: a validated rule → IR. Each keyword lowers its own value; this file assembles
 // the pieces, fills defaults (gid 1, rev 0, priority from the classtype), decides which rules need
-// the DPI worker, and interns values that many rules share (protocol, flow).
-import type { BufferMatch, ContentMatch, FlowMatch, PayloadItem, Protocol, Rule } from './ir.ts';
+// the DPI worker, and interns values that many rules share (flow; protocols come from one table).
+import type { BufferMatch, ContentMatch, FlowMatch, PayloadItem, Rule } from './ir.ts';
 import { CLASSIFICATIONS } from './keywords/classifications.ts';
 import type { ModifierKeyword, PayloadKeyword, RuleDraft, RuleKeyword } from './keywords/types.ts';
 import type { ValidRule } from './validate.ts';
 
 /** Interning tables shared by the rules of one ruleset. */
 export class Interner {
-  private readonly protos = new Map<string, Protocol>();
   private readonly flows = new Map<string, FlowMatch>();
-
-  protocol(p: Protocol): Protocol {
-    const k = JSON.stringify(p);
-    let v = this.protos.get(k);
-    if (!v) this.protos.set(k, (v = p));
-    return v;
-  }
 
   flow(f: FlowMatch): FlowMatch {
     const k = `${f.direction ?? ''}|${f.state ?? ''}|${f.stream ?? ''}|${f.frag ?? ''}`;
@@ -48,38 +40,39 @@ export function lowerRule(v: ValidRule, id: number, interner: Interner): Rule {
   }));
   if (v.app) reasons.add(`app:${v.app}`);
   const m = draft.meta;
-  const classPriority = m.classtype ? CLASSIFICATIONS[m.classtype] : undefined;
-  return {
+  const meta: Rule['meta'] = {
+    sid: m.sid!,
+    gid: m.gid ?? 1,
+    rev: m.rev ?? 0,
+    msg: m.msg ?? '',
+    priority: m.priority ?? (m.classtype ? CLASSIFICATIONS[m.classtype] : undefined) ?? 3,
+    references: m.references,
+    metadata: m.metadata,
+  };
+  if (m.classtype !== undefined) meta.classtype = m.classtype;
+  if (m.target) meta.target = m.target;
+  const rule: Rule = {
     id,
     action: p.action!,
     noalert: draft.noalert,
-    protocol: interner.protocol(p.proto!.proto),
+    protocol: p.proto!.proto,
     app: v.app,
     src: v.src,
     srcPorts: v.srcPorts,
     direction: p.direction!,
     dst: v.dst,
     dstPorts: v.dstPorts,
-    meta: {
-      sid: m.sid!,
-      gid: m.gid ?? 1,
-      rev: m.rev ?? 0,
-      msg: m.msg ?? '',
-      ...(m.classtype !== undefined ? { classtype: m.classtype } : {}),
-      priority: m.priority ?? classPriority ?? 3,
-      references: m.references,
-      metadata: m.metadata,
-      ...(m.target ? { target: m.target } : {}),
-    },
+    meta,
     header: draft.header,
-    ...(draft.flow ? { flow: interner.flow(draft.flow) } : {}),
     flowbits: draft.flowbits,
-    ...(draft.threshold ? { threshold: draft.threshold } : {}),
-    ...(draft.detectionFilter ? { detectionFilter: draft.detectionFilter } : {}),
     streamSize: draft.streamSize,
     payload,
     needsDpi: reasons.size > 0,
     dpiReasons: [...reasons],
     source: { file: p.src.file, line: p.src.line, text: p.src.text.trim() },
   };
+  if (draft.flow) rule.flow = interner.flow(draft.flow);
+  if (draft.threshold) rule.threshold = draft.threshold;
+  if (draft.detectionFilter) rule.detectionFilter = draft.detectionFilter;
+  return rule;
 }

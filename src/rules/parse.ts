@@ -48,7 +48,24 @@ const ACTIONS: readonly Action[] = ['alert', 'pass', 'drop', 'reject', 'rejectsr
 const UNSUPPORTED_ACTIONS = ['config', 'accept'];
 
 export function parseRule(lexed: LexedRule): ParsedRule {
-  const out: ParsedRule = { ...lexed, parsed: [], opaqueBefore: new Set(), failedBefore: new Set() };
+  const out: ParsedRule = {
+    src: lexed.src,
+    report: lexed.report,
+    header: lexed.header,
+    headerSpan: lexed.headerSpan,
+    options: lexed.options,
+    action: undefined,
+    proto: undefined,
+    protoSpan: undefined,
+    srcAddr: undefined,
+    srcPort: undefined,
+    direction: undefined,
+    dstAddr: undefined,
+    dstPort: undefined,
+    parsed: [],
+    opaqueBefore: new Set(),
+    failedBefore: new Set(),
+  };
   parseHeader(out, lexed.header);
   for (const raw of lexed.options ?? []) {
     const errors = out.report.diagnostics.length;
@@ -67,7 +84,8 @@ function parseHeader(r: ParsedRule, words: Word[]): void {
     rep.report('E_HEADER_FIELDS', `${what} header fields (${words.length}): expected "action protocol source port direction destination port"`, at);
     if (words.length < 2) return;
   }
-  const [action, proto, sa, sp, dir, da, dp] = words;
+  const action = words[0];
+  const proto = words[1];
   const a = action.text.toLowerCase();
   if ((ACTIONS as readonly string[]).includes(a)) r.action = a as Action;
   else if (UNSUPPORTED_ACTIONS.includes(a)) {
@@ -88,8 +106,9 @@ function parseHeader(r: ParsedRule, words: Word[]): void {
     }
   }
   if (words.length !== 7) return;
-  r.srcAddr = address(r, sa);
-  r.srcPort = port(r, sp);
+  const dir = words[4];
+  r.srcAddr = address(r, words[2]);
+  r.srcPort = port(r, words[3]);
   if (dir.text === '->' || dir.text === '<>') r.direction = dir.text;
   else if (dir.text === '=>') {
     rep.unsupportedFeature('W_UNSUPPORTED_KEYWORD', 'direction =>', 'the transactional direction "=>" is not supported by fwctl yet; rule skipped', dir.span);
@@ -97,8 +116,8 @@ function parseHeader(r: ParsedRule, words: Word[]): void {
     const hint = dir.text === '<-' ? '->' : undefined;
     rep.report('E_BAD_DIRECTION', `bad direction "${dir.text}": expected "->" or "<>"`, dir.span, hint);
   }
-  r.dstAddr = address(r, da);
-  r.dstPort = port(r, dp);
+  r.dstAddr = address(r, words[5]);
+  r.dstPort = port(r, words[6]);
 }
 
 function address(r: ParsedRule, w: Word): Located<AddrNode> | undefined {
@@ -111,6 +130,38 @@ function port(r: ParsedRule, w: Word): Located<PortNode> | undefined {
   const { node, errors } = parsePort(w.text);
   for (const e of errors) r.report.report('E_BAD_PORT', e.message, span(w.span.start + e.at.start, w.span.start + e.at.end));
   return node ? { node, base: w.span.start, span: w.span } : undefined;
+}
+
+/** The ValueCtx a keyword's parse() gets: reports land on the option's value. */
+class OptionValue implements ValueCtx {
+  failed = false;
+  readonly span: Span;
+
+  constructor(
+    private readonly r: ParsedRule,
+    private readonly raw: RawOption,
+    readonly text: string,
+  ) {
+    this.span = raw.valueSpan;
+  }
+
+  error(code: Code, message: string, p?: Part, suggestion?: string): void {
+    this.failed = true;
+    this.r.report.report(code, message, partAt(this.raw, p), suggestion);
+  }
+
+  unsupported(feature: string, message: string, p?: Part): void {
+    this.failed = true;
+    if (feature === 'byte_extract' && p && !declaresVariable(this.r, p.text)) {
+      this.r.report.report('E_BAD_VALUE', `"${this.raw.name}": "${p.text}" is not a number, nor a variable defined by byte_extract or byte_math`, partAt(this.raw, p));
+      return;
+    }
+    this.r.report.unsupportedFeature('W_UNSUPPORTED_KEYWORD', feature, `${message}; rule skipped`, partAt(this.raw, p));
+  }
+}
+
+function partAt(raw: RawOption, p?: Part): Span {
+  return p ? span(raw.valueSpan.start + p.start, raw.valueSpan.start + p.end) : raw.valueSpan;
 }
 
 /** Does a byte_extract or byte_math option of the rule name this variable? */
@@ -147,25 +198,8 @@ function parseOption(r: ParsedRule, raw: RawOption): ParsedOption | undefined {
     rep.report('E_NEGATION_NOT_ALLOWED', `"${raw.name}" cannot be negated`, span(raw.valueSpan.start, raw.valueSpan.start + 1));
     return undefined;
   }
-  let failed = false;
-  const at = (p?: Part): Span => (p ? span(raw.valueSpan.start + p.start, raw.valueSpan.start + p.end) : raw.valueSpan);
-  const ctx: ValueCtx = {
-    text,
-    span: raw.valueSpan,
-    error(code: Code, message: string, p?: Part, suggestion?: string) {
-      failed = true;
-      rep.report(code, message, at(p), suggestion);
-    },
-    unsupported(feature: string, message: string, p?: Part) {
-      failed = true;
-      if (feature === 'byte_extract' && p && !declaresVariable(r, p.text)) {
-        rep.report('E_BAD_VALUE', `"${raw.name}": "${p.text}" is not a number, nor a variable defined by byte_extract or byte_math`, at(p));
-        return;
-      }
-      rep.unsupportedFeature('W_UNSUPPORTED_KEYWORD', feature, `${message}; rule skipped`, at(p));
-    },
-  };
+  const ctx = new OptionValue(r, raw, text);
   const value = def.parse(ctx);
-  if (value === undefined || failed) return undefined;
+  if (value === undefined || ctx.failed) return undefined;
   return { def, value, raw };
 }

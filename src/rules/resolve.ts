@@ -28,6 +28,9 @@ export class Resolver {
   private readonly portCache = new Map<string, Resolved<Range[]>>();
   private readonly addrSets = new Map<string, AddressSet>();
   private readonly portSets = new Map<string, PortSet>();
+  /** Successful resolutions by the header word's text: headers repeat a handful of spellings. */
+  private readonly addrByText = new Map<string, AddressSet>();
+  private readonly portByText = new Map<string, PortSet>();
 
   constructor(readonly vars: VarConfig) {}
 
@@ -151,6 +154,15 @@ export class Resolver {
 
   /** The rule's address set, interned; reports problems and returns undefined on failure. */
   address(loc: Located<AddrNode>, rep: Reporter): AddressSet | undefined {
+    const text = rep.src.text.slice(loc.span.start, loc.span.end);
+    const hit = this.addrByText.get(text);
+    if (hit) return hit;
+    const set = this.resolveAddress(loc, rep);
+    if (set) this.addrByText.set(text, set);
+    return set;
+  }
+
+  private resolveAddress(loc: Located<AddrNode>, rep: Reporter): AddressSet | undefined {
     let failedAt: { n: AddrNode; f: VarFailure } | undefined;
     const r = this.addrNode(loc.node, [], (n, f) => {
       failedAt ??= { n, f };
@@ -168,6 +180,15 @@ export class Resolver {
   }
 
   port(loc: Located<PortNode>, rep: Reporter): PortSet | undefined {
+    const text = rep.src.text.slice(loc.span.start, loc.span.end);
+    const hit = this.portByText.get(text);
+    if (hit) return hit;
+    const set = this.resolvePort(loc, rep);
+    if (set) this.portByText.set(text, set);
+    return set;
+  }
+
+  private resolvePort(loc: Located<PortNode>, rep: Reporter): PortSet | undefined {
     let failedAt: { n: PortNode; f: VarFailure } | undefined;
     const r = this.portNode(loc.node, [], (n, f) => {
       failedAt ??= { n, f };

@@ -48,19 +48,18 @@ export function isFull(a: readonly Range[], max: bigint): boolean {
   return a.length === 1 && a[0][0] === 0n && a[0][1] === max;
 }
 
+const bitLength = (v: bigint): number => (v === 0n ? 0 : v.toString(2).length);
+
 /** The exact cover of the ranges by maximal aligned blocks: [base, prefix length]. */
 export function toBlocks(a: readonly Range[], bits: number): Array<[bigint, number]> {
   const out: Array<[bigint, number]> = [];
   for (const [lo0, hi] of a) {
     let lo = lo0;
     while (lo <= hi) {
-      // Largest block aligned at lo that stays within hi.
-      let size = 0;
-      while (size < bits) {
-        const next = 1n << BigInt(size + 1);
-        if ((lo & (next - 1n)) !== 0n || lo + next - 1n > hi) break;
-        size++;
-      }
+      // The block size is limited by the alignment of lo and by what is left up to hi.
+      const align = lo === 0n ? bits : bitLength(lo & -lo) - 1;
+      const fit = bitLength(hi - lo + 1n) - 1;
+      const size = Math.min(align, fit);
       out.push([lo, bits - size]);
       lo += 1n << BigInt(size);
     }

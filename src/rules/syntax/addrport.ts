@@ -30,85 +30,103 @@ export interface SyntaxError {
 
 type Atom<N> = (text: string, at: Pos) => N | string;
 
-/** Generic recursive descent over `!`, `[ , ]` and atoms. */
-function parseTree<N extends { at: Pos }>(
-  s: string,
-  atom: Atom<N>,
-  mk: { any: (at: Pos) => N; v: (name: string, at: Pos) => N; not: (inner: N, at: Pos) => N; list: (items: N[], at: Pos) => N },
-): { node?: N; errors: SyntaxError[] } {
-  const errors: SyntaxError[] = [];
-  let i = 0;
-  const ws = () => {
-    while (i < s.length && (s[i] === ' ' || s[i] === '\t')) i++;
-  };
-  const item = (depth: number): N | undefined => {
-    ws();
-    const start = i;
-    if (s[i] === '!') {
-      i++;
-      const inner = item(depth);
-      if (!inner) return undefined;
-      return mk.not(inner, { start, end: inner.at.end });
+interface Builders<N> {
+  atom: Atom<N>;
+  any(at: Pos): N;
+  v(name: string, at: Pos): N;
+  not(inner: N, at: Pos): N;
+  list(items: N[], at: Pos): N;
+}
+
+/**
+ * Recursive descent over `!`, `[ , ]` and atoms. A class rather than closures: under tsx every
+ * named closure costs a defineProperty per call, and this runs for every header field.
+ */
+class TreeParser<N extends { at: Pos }> {
+  readonly errors: SyntaxError[] = [];
+  private i = 0;
+
+  constructor(
+    private readonly s: string,
+    private readonly b: Builders<N>,
+  ) {}
+
+  parse(): { node?: N; errors: SyntaxError[] } {
+    const node = this.item();
+    this.ws();
+    const s = this.s;
+    if (node && this.i < s.length) {
+      this.errors.push({ message: `unexpected "${s.slice(this.i)}" after ${s.slice(0, this.i).trim() || 'value'}`, at: { start: this.i, end: s.length } });
+      return { errors: this.errors };
     }
-    if (s[i] === '[') {
-      i++;
+    return { node: this.errors.length ? undefined : node, errors: this.errors };
+  }
+
+  private ws(): void {
+    while (this.i < this.s.length && (this.s[this.i] === ' ' || this.s[this.i] === '\t')) this.i++;
+  }
+
+  private item(): N | undefined {
+    const s = this.s;
+    this.ws();
+    const start = this.i;
+    if (s[this.i] === '!') {
+      this.i++;
+      const inner = this.item();
+      if (!inner) return undefined;
+      return this.b.not(inner, { start, end: inner.at.end });
+    }
+    if (s[this.i] === '[') {
+      this.i++;
       const items: N[] = [];
       for (;;) {
-        ws();
-        if (s[i] === ']') {
-          if (items.length === 0) errors.push({ message: 'empty list "[]"', at: { start, end: i + 1 } });
-          i++;
+        this.ws();
+        if (s[this.i] === ']') {
+          if (items.length === 0) this.errors.push({ message: 'empty list "[]"', at: { start, end: this.i + 1 } });
+          this.i++;
           break;
         }
-        if (i >= s.length) {
-          errors.push({ message: 'list is not closed: expected "]"', at: { start, end: start + 1 } });
+        if (this.i >= s.length) {
+          this.errors.push({ message: 'list is not closed: expected "]"', at: { start, end: start + 1 } });
           return undefined;
         }
-        const it = item(depth + 1);
+        const it = this.item();
         if (!it) return undefined;
         items.push(it);
-        ws();
-        if (s[i] === ',') {
-          i++;
+        this.ws();
+        if (s[this.i] === ',') {
+          this.i++;
           continue;
         }
-        if (s[i] === ']') continue;
-        if (i >= s.length) continue;
-        errors.push({ message: `expected "," or "]" in list, found "${s[i]}"`, at: { start: i, end: i + 1 } });
+        if (s[this.i] === ']' || this.i >= s.length) continue;
+        this.errors.push({ message: `expected "," or "]" in list, found "${s[this.i]}"`, at: { start: this.i, end: this.i + 1 } });
         return undefined;
       }
-      return mk.list(items, { start, end: i });
+      return this.b.list(items, { start, end: this.i });
     }
-    while (i < s.length && s[i] !== ',' && s[i] !== ']' && s[i] !== '[' && s[i] !== ' ' && s[i] !== '\t') i++;
-    const text = s.slice(start, i);
-    const at = { start, end: i };
+    while (this.i < s.length && s[this.i] !== ',' && s[this.i] !== ']' && s[this.i] !== '[' && s[this.i] !== ' ' && s[this.i] !== '\t') this.i++;
+    const text = s.slice(start, this.i);
+    const at = { start, end: this.i };
     if (text === '') {
-      errors.push({ message: i < s.length ? `unexpected "${s[i]}"` : 'missing value', at: { start, end: Math.min(s.length, start + 1) } });
+      this.errors.push({ message: this.i < s.length ? `unexpected "${s[this.i]}"` : 'missing value', at: { start, end: Math.min(s.length, start + 1) } });
       return undefined;
     }
-    if (text.toLowerCase() === 'any') return mk.any(at);
+    if (text.toLowerCase() === 'any') return this.b.any(at);
     if (text.startsWith('$')) {
       const name = text.slice(1);
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-        errors.push({ message: `bad variable name "${text}"`, at });
+        this.errors.push({ message: `bad variable name "${text}"`, at });
         return undefined;
       }
-      return mk.v(name, at);
+      return this.b.v(name, at);
     }
-    const r = atom(text, at);
+    const r = this.b.atom(text, at);
     if (typeof r === 'string') {
-      errors.push({ message: r, at });
+      this.errors.push({ message: r, at });
       return undefined;
     }
     return r;
-  };
-  const node = item(0);
-  ws();
-  if (node && i < s.length) {
-    errors.push({ message: `unexpected "${s.slice(i)}" after ${s.slice(0, i).trim() || 'value'}`, at: { start: i, end: s.length } });
-    return { errors };
   }
-  return { node: errors.length ? undefined : node, errors };
 }
 
 function cidrRange(base: bigint, prefix: number, bits: number): Range {
@@ -156,20 +174,30 @@ export function parseIpAtom(text: string): { family: 4 | 6; range: Range } | str
   return `"${text}" is not an IP address, CIDR, "any" or $VARIABLE`;
 }
 
+const ADDR: Builders<AddrNode> = {
+  atom(text, at) {
+    const r = parseIpAtom(text);
+    return typeof r === 'string' ? r : { kind: 'ip', family: r.family, range: r.range, at };
+  },
+  any: (at) => ({ kind: 'any', at }),
+  v: (name, at) => ({ kind: 'var', name, at }),
+  not: (inner, at) => ({ kind: 'not', inner, at }),
+  list: (items, at) => ({ kind: 'list', items, at }),
+};
+
+/** Parse results are immutable and headers repeat ($HOME_NET, any), so they are memoized by text. */
+const addrMemo = new Map<string, { node?: AddrNode; errors: SyntaxError[] }>();
+const portMemo = new Map<string, { node?: PortNode; errors: SyntaxError[] }>();
+const MEMO_MAX = 50_000;
+
 export function parseAddress(s: string): { node?: AddrNode; errors: SyntaxError[] } {
-  return parseTree<AddrNode>(
-    s,
-    (text, at) => {
-      const r = parseIpAtom(text);
-      return typeof r === 'string' ? r : { kind: 'ip', family: r.family, range: r.range, at };
-    },
-    {
-      any: (at) => ({ kind: 'any', at }),
-      v: (name, at) => ({ kind: 'var', name, at }),
-      not: (inner, at) => ({ kind: 'not', inner, at }),
-      list: (items, at) => ({ kind: 'list', items, at }),
-    },
-  );
+  let r = addrMemo.get(s);
+  if (!r) {
+    r = new TreeParser(s, ADDR).parse();
+    if (addrMemo.size >= MEMO_MAX) addrMemo.clear();
+    addrMemo.set(s, r);
+  }
+  return r;
 }
 
 function portNumber(t: string): number | undefined {
@@ -193,20 +221,25 @@ export function parsePortAtom(text: string): { lo: number; hi: number } | string
   return { lo, hi };
 }
 
+const PORT: Builders<PortNode> = {
+  atom(text, at) {
+    const r = parsePortAtom(text);
+    return typeof r === 'string' ? r : { kind: 'range', lo: r.lo, hi: r.hi, at };
+  },
+  any: (at) => ({ kind: 'any', at }),
+  v: (name, at) => ({ kind: 'var', name, at }),
+  not: (inner, at) => ({ kind: 'not', inner, at }),
+  list: (items, at) => ({ kind: 'list', items, at }),
+};
+
 export function parsePort(s: string): { node?: PortNode; errors: SyntaxError[] } {
-  return parseTree<PortNode>(
-    s,
-    (text, at) => {
-      const r = parsePortAtom(text);
-      return typeof r === 'string' ? r : { kind: 'range', lo: r.lo, hi: r.hi, at };
-    },
-    {
-      any: (at) => ({ kind: 'any', at }),
-      v: (name, at) => ({ kind: 'var', name, at }),
-      not: (inner, at) => ({ kind: 'not', inner, at }),
-      list: (items, at) => ({ kind: 'list', items, at }),
-    },
-  );
+  let r = portMemo.get(s);
+  if (!r) {
+    r = new TreeParser(s, PORT).parse();
+    if (portMemo.size >= MEMO_MAX) portMemo.clear();
+    portMemo.set(s, r);
+  }
+  return r;
 }
 
 export const FAMILY_MAX = { 4: V4_MAX, 6: V6_MAX } as const;
