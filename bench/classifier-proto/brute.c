@@ -94,4 +94,5 @@ void ref_classify(const struct ruleset *rs, const struct cls_pkt *p, struct ref_
 	out->band = best < 0 ? CLS_BAND_NONE : rs->r[best].band;
 	out->winner = best < 0 ? 0 : best;
 	out->count = pass ? 0 : n;
+	out->nmatch = n;
 }

@@ -246,27 +246,28 @@ static void rep_list(struct pset *s)
 	}
 }
 
-static void addr_list(struct pset *s)
+/* fam: 4, 6, or 0 for either per entry. */
+static void addr_list(struct pset *s, int fam)
 {
 	int n = 1 + rnd(5);
 
 	for (int i = 0; i < n; i++) {
-		if (pct(75))
+		if (fam == 4 || (fam == 0 && pct(75)))
 			pset_add(s, outside4(), 8 + rnd(17), 4);
 		else
 			pset_add(s, outside6(), 32 + rnd(33), 6);
 	}
 }
 
-static void home_part(struct pset *s)
+static void home_part(struct pset *s, int fam, int whole)
 {
-	if (pct(50)) {
+	if (pct(whole)) {
 		home_net(s);
 		return;
 	}
 	int n = 1 + rnd(3);
 	for (int i = 0; i < n; i++) {
-		if (pct(70))
+		if (fam == 4 || (fam == 0 && pct(70)))
 			pset_add(s, HOME4 | rnd(1u << 17), 24 + rnd(9), 4);
 		else
 			pset_add(s, HOME6 | ((u128)rnd(1u << 16) << 64), 56 + rnd(9), 6);
@@ -288,7 +289,7 @@ static void gen_rule(struct rule *r, int kind)
 	switch (kind) {
 	case K_PORT:
 		set_proto(r, pct(75) ? 6 : 17);
-		if (pct(20)) { r->src.any = 0; home_part(&r->src); }
+		if (pct(20)) { r->src.any = 0; home_part(&r->src, 0, 50); }
 		if (pct(10)) { r->f[FLD_SPORT].any = 0; port_cond(&r->f[FLD_SPORT]); }
 		r->f[FLD_DPORT].any = 0;
 		port_cond(&r->f[FLD_DPORT]);
@@ -299,17 +300,21 @@ static void gen_rule(struct rule *r, int kind)
 		else { r->dst.any = 0; rep_list(&r->dst); }
 		r->bidir = pct(10);
 		break;
-	case K_LIST:
+	case K_LIST: {
+		/* $HOME_NET-ish subnets to outside lists (or $EXTERNAL_NET), port lists and ranges. */
+		int fam = pct(75) ? 4 : 6;
+
 		set_proto(r, pct(70) ? 6 : 17);
 		r->src.any = 0;
-		home_part(&r->src);
+		home_part(&r->src, fam, 20);
 		r->dst.any = 0;
-		if (pct(50)) external_net(&r->dst); else addr_list(&r->dst);
+		if (pct(20)) external_net(&r->dst); else addr_list(&r->dst, fam);
 		r->f[FLD_DPORT].any = 0;
-		if (pct(50)) rset_add(&r->f[FLD_DPORT], 1024, 65535); else port_cond(&r->f[FLD_DPORT]);
+		if (pct(20)) rset_add(&r->f[FLD_DPORT], 1024, 65535); else port_cond(&r->f[FLD_DPORT]);
 		if (pct(30)) { r->f[FLD_SPORT].any = 0; rset_add(&r->f[FLD_SPORT], 1024, 65535); }
 		r->bidir = pct(20);
 		break;
+	}
 	case K_COND: {
 		int c = rnd(5);
 		if (c == 0 || c == 4) { set_proto(r, 6); r->f[FLD_FLAGS].any = 0; flags_cond(&r->f[FLD_FLAGS], 0); }

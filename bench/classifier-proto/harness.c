@@ -305,7 +305,7 @@ static void do_mode(const struct ruleset *rs, const struct image *img, struct lo
 		else
 			for (uint32_t k = 0; k < ref[i].count; k++)
 				want[ref[i].match[k]]++;
-		st->matches += ref[i].count;
+		st->matches += ref[i].nmatch;
 	}
 	st->matches /= npkts;
 

@@ -66,6 +66,7 @@ struct ref_result {
 	uint32_t band;		/* CLS_BAND_NONE when nothing matched */
 	uint32_t winner;	/* rule index (in rs) */
 	uint32_t count;		/* matched rules when no pass matched */
+	uint32_t nmatch;	/* matched rules */
 	uint32_t *match;	/* matched rule indices, count of them (caller allocates rs->n) */
 };
 int rule_matches(const struct rule *r, const struct cls_pkt *p);
