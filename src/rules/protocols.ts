@@ -8,8 +8,6 @@ export interface ProtoInfo {
   supported: boolean;
   /** false for protocols without ports (icmp), where a port in the header is an error. */
   ports: boolean;
-  /** Protocol families a buffer of each app-layer protocol can ride on, for the protocol check. */
-  transports: 'tcp' | 'udp' | 'tcp+udp' | 'icmp' | 'any';
 }
 
 const TCP = 6;
@@ -27,25 +25,25 @@ function add(name: string, info: Omit<ProtoInfo, 'proto'> & { proto?: Protocol }
   table.set(name, { proto: info.proto ?? p(name, ipProto), ...info } as ProtoInfo);
 }
 
-add('ip', { app: null, supported: true, ports: true, transports: 'any' });
-add('pkthdr', { app: null, supported: true, ports: true, transports: 'any' });
-add('ipv4', { app: null, supported: true, ports: true, transports: 'any', proto: p('ipv4', null, { family: 'ipv4' }) });
-add('ip4', { app: null, supported: true, ports: true, transports: 'any', proto: p('ip4', null, { family: 'ipv4' }) });
-add('ipv6', { app: null, supported: true, ports: true, transports: 'any', proto: p('ipv6', null, { family: 'ipv6' }) });
-add('ip6', { app: null, supported: true, ports: true, transports: 'any', proto: p('ip6', null, { family: 'ipv6' }) });
-add('tcp', { app: null, supported: true, ports: true, transports: 'tcp' }, [TCP]);
-add('tcp-pkt', { app: null, supported: true, ports: true, transports: 'tcp', proto: p('tcp-pkt', [TCP], { tcpMode: 'pkt' }) });
-add('tcp-stream', { app: null, supported: true, ports: true, transports: 'tcp', proto: p('tcp-stream', [TCP], { tcpMode: 'stream' }) });
-add('udp', { app: null, supported: true, ports: true, transports: 'udp' }, [UDP]);
-add('icmp', { app: null, supported: true, ports: false, transports: 'icmp' }, [ICMP, ICMPV6]);
-add('icmpv4', { app: null, supported: true, ports: false, transports: 'icmp' }, [ICMP]);
-add('icmpv6', { app: null, supported: true, ports: false, transports: 'icmp' }, [ICMPV6]);
-add('sctp', { app: null, supported: true, ports: true, transports: 'any' }, [SCTP]);
-add('http', { app: 'http', supported: true, ports: true, transports: 'tcp' }, [TCP]);
-add('http1', { app: 'http', supported: true, ports: true, transports: 'tcp' }, [TCP]);
-add('tls', { app: 'tls', supported: true, ports: true, transports: 'tcp' }, [TCP]);
-add('ssl', { app: 'tls', supported: true, ports: true, transports: 'tcp' }, [TCP]);
-add('dns', { app: 'dns', supported: true, ports: true, transports: 'tcp+udp' }, [TCP, UDP]);
+add('ip', { app: null, supported: true, ports: true });
+add('pkthdr', { app: null, supported: true, ports: true });
+add('ipv4', { app: null, supported: true, ports: true, proto: p('ipv4', null, { family: 'ipv4' }) });
+add('ip4', { app: null, supported: true, ports: true, proto: p('ip4', null, { family: 'ipv4' }) });
+add('ipv6', { app: null, supported: true, ports: true, proto: p('ipv6', null, { family: 'ipv6' }) });
+add('ip6', { app: null, supported: true, ports: true, proto: p('ip6', null, { family: 'ipv6' }) });
+add('tcp', { app: null, supported: true, ports: true }, [TCP]);
+add('tcp-pkt', { app: null, supported: true, ports: true, proto: p('tcp-pkt', [TCP], { tcpMode: 'pkt' }) });
+add('tcp-stream', { app: null, supported: true, ports: true, proto: p('tcp-stream', [TCP], { tcpMode: 'stream' }) });
+add('udp', { app: null, supported: true, ports: true }, [UDP]);
+add('icmp', { app: null, supported: true, ports: false }, [ICMP, ICMPV6]);
+add('icmpv4', { app: null, supported: true, ports: false }, [ICMP]);
+add('icmpv6', { app: null, supported: true, ports: false }, [ICMPV6]);
+add('sctp', { app: null, supported: true, ports: true }, [SCTP]);
+add('http', { app: 'http', supported: true, ports: true }, [TCP]);
+add('http1', { app: 'http', supported: true, ports: true }, [TCP]);
+add('tls', { app: 'tls', supported: true, ports: true }, [TCP]);
+add('ssl', { app: 'tls', supported: true, ports: true }, [TCP]);
+add('dns', { app: 'dns', supported: true, ports: true }, [TCP, UDP]);
 
 /** Application protocols Suricata parses that fwctl has no parser for yet. */
 const UNSUPPORTED_APP: Array<[string, number[]]> = [
@@ -59,7 +57,7 @@ const UNSUPPORTED_APP: Array<[string, number[]]> = [
   ['template', [TCP]], ['sctp-stream', [SCTP]], ['failed', [TCP]], ['nntp', [TCP]], ['ssdp', [UDP]],
 ];
 for (const [name, ip] of UNSUPPORTED_APP) {
-  table.set(name, { proto: p(name, ip), app: null, supported: false, ports: true, transports: 'any' });
+  table.set(name, { proto: p(name, ip), app: null, supported: false, ports: true });
 }
 
 export function lookupProtocol(name: string): ProtoInfo | undefined {
