@@ -4,7 +4,7 @@
 import { span, type Reporter } from './diagnostics.ts';
 import type { AddressSet, Cidr, PortSet } from './ir.ts';
 import { formatV4, formatV6, V4_MAX, V6_MAX } from './net/ip.ts';
-import { complement, isFull, normalize, subtract, toBlocks, union, type Range } from './net/ranges.ts';
+import { complement, isFull, normalize, subtract, toBlocks, type Range } from './net/ranges.ts';
 import type { Located } from './parse.ts';
 import { closest } from './suggest.ts';
 import { parseAddress, parsePort, type AddrNode, type PortNode } from './syntax/addrport.ts';
@@ -107,17 +107,23 @@ export class Resolver {
         return { ok: { v4: complement(r.ok.v4, V4_MAX), v6: complement(r.ok.v6, V6_MAX) } };
       }
       case 'list': {
-        let pos: AddrRanges | undefined;
-        let neg: AddrRanges = { v4: [], v6: [] };
+        // Collect, then normalize once: lists of hundreds of addresses are common (botcc, ciarmy).
+        const pos: AddrRanges = { v4: [], v6: [] };
+        const neg: AddrRanges = { v4: [], v6: [] };
+        let anyPos = false;
         for (const it of n.items) {
           const negated = it.kind === 'not';
           const r = this.addrNode(negated ? it.inner : it, stack, onFail);
           if ('fail' in r) return r;
-          if (negated) neg = { v4: union(neg.v4, r.ok.v4), v6: union(neg.v6, r.ok.v6) };
-          else pos = pos ? { v4: union(pos.v4, r.ok.v4), v6: union(pos.v6, r.ok.v6) } : { v4: normalize(r.ok.v4), v6: normalize(r.ok.v6) };
+          const into = negated ? neg : pos;
+          anyPos ||= !negated;
+          for (const x of r.ok.v4) into.v4.push(x);
+          for (const x of r.ok.v6) into.v6.push(x);
         }
-        const base = pos ?? ALL_ADDR;
-        return { ok: { v4: subtract(base.v4, neg.v4), v6: subtract(base.v6, neg.v6) } };
+        const base = anyPos ? pos : ALL_ADDR;
+        return {
+          ok: { v4: subtract(normalize(base.v4), normalize(neg.v4)), v6: subtract(normalize(base.v6), normalize(neg.v6)) },
+        };
       }
     }
   }
@@ -138,16 +144,17 @@ export class Resolver {
         return 'fail' in r ? r : { ok: complement(r.ok, PORT_MAX) };
       }
       case 'list': {
-        let pos: Range[] | undefined;
-        let neg: Range[] = [];
+        const pos: Range[] = [];
+        const neg: Range[] = [];
+        let anyPos = false;
         for (const it of n.items) {
           const negated = it.kind === 'not';
           const r = this.portNode(negated ? it.inner : it, stack, onFail);
           if ('fail' in r) return r;
-          if (negated) neg = union(neg, r.ok);
-          else pos = pos ? union(pos, r.ok) : normalize(r.ok);
+          anyPos ||= !negated;
+          for (const x of r.ok) (negated ? neg : pos).push(x);
         }
-        return { ok: subtract(pos ?? [[0n, PORT_MAX]], neg) };
+        return { ok: subtract(normalize(anyPos ? pos : [[0n, PORT_MAX]]), normalize(neg)) };
       }
     }
   }
@@ -206,7 +213,10 @@ export class Resolver {
   }
 
   private internAddr(a: AddrRanges): AddressSet {
-    const key = `${a.v4.map((r) => `${r[0]}-${r[1]}`).join(',')}|${a.v6.map((r) => `${r[0]}-${r[1]}`).join(',')}`;
+    let key = '';
+    for (const r of a.v4) key += `${Number(r[0])}-${Number(r[1])},`;
+    key += '|';
+    for (const r of a.v6) key += `${r[0].toString(16)}-${r[1].toString(16)},`;
     let s = this.addrSets.get(key);
     if (!s) {
       const cidrs = (rs: Range[], bits: number, fmt: (v: bigint) => string): Cidr[] =>

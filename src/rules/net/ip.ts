@@ -4,16 +4,24 @@ export const V4_MAX = (1n << 32n) - 1n;
 export const V6_MAX = (1n << 128n) - 1n;
 
 export function parseV4(s: string): bigint | undefined {
-  const parts = s.split('.');
-  if (parts.length !== 4) return undefined;
-  let v = 0n;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p)) return undefined;
-    const n = Number(p);
-    if (n > 255) return undefined;
-    v = (v << 8n) | BigInt(n);
+  let v = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      octet = octet * 10 + (c - 48);
+      if (++digits > 3 || octet > 255) return undefined;
+    } else if (c === 46 && digits > 0 && dots < 3) {
+      v = v * 256 + octet;
+      octet = 0;
+      digits = 0;
+      dots++;
+    } else return undefined;
   }
-  return v;
+  if (dots !== 3 || digits === 0) return undefined;
+  return BigInt(v * 256 + octet);
 }
 
 export function parseV6(s: string): bigint | undefined {
