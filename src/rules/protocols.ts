@@ -42,7 +42,6 @@ add('sctp', { app: null, supported: true, ports: true }, [SCTP]);
 add('http', { app: 'http', supported: true, ports: true }, [TCP]);
 add('http1', { app: 'http', supported: true, ports: true }, [TCP]);
 add('tls', { app: 'tls', supported: true, ports: true }, [TCP]);
-add('ssl', { app: 'tls', supported: true, ports: true }, [TCP]);
 add('dns', { app: 'dns', supported: true, ports: true }, [TCP, UDP]);
 
 /** Application protocols Suricata parses that fwctl has no parser for yet. */

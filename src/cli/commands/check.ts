@@ -5,10 +5,10 @@ import { formatDiagnostic, loadRuleFiles, parseVarAssignments, VarConfigError, t
 
 function summaryLine(r: RulesetResult): string {
   const s = r.summary;
-  const by = Object.entries(s.skippedByKeyword)
-    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-    .map(([k, n]) => `${k} ${n}`)
-    .join(', ');
+  const all = Object.entries(s.skippedByKeyword).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const shown = all.slice(0, 12).map(([k, n]) => `${k} ${n}`);
+  if (all.length > 12) shown.push(`and ${all.length - 12} more (-o json lists all)`);
+  const by = shown.join(', ');
   return (
     `${s.total} rules: ${s.loaded} loaded, ${s.skipped} skipped, ${s.invalid} invalid; ` +
     `${s.errors} error${s.errors === 1 ? '' : 's'}, ${s.warnings} warning${s.warnings === 1 ? '' : 's'}` +
