@@ -1,7 +1,7 @@
 // The pure pipeline: rule text → lex → parse → resolve → validate → lower, then the checks that
 // span rules (duplicate sids, flowbits never set). No I/O here; load.ts reads files.
 import type { Diagnostic, Reporter, Span } from './diagnostics.ts';
-import type { FlowbitOp, Rule } from './ir.ts';
+import type { Rule } from './ir.ts';
 import type { FlowbitsValue } from './keywords/flowbits.ts';
 import { lexRule, splitRules } from './lex.ts';
 import { Interner, lowerRule } from './lower.ts';
@@ -154,4 +154,3 @@ function checkFlowbits(records: RuleRecord[]): void {
   }
 }
 
-export type { FlowbitOp };
