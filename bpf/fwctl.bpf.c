@@ -13,12 +13,17 @@
 #include "lib/stats.h"
 #include "lib/debug.h"
 
-SEC("xdp")
+/* xdp.frags: the program accepts multi-buffer frames (jumbo MTUs, and test runs of frames longer
+ * than one page). It reads headers from the linear part and lengths from bpf_xdp_get_buff_len. */
+SEC("xdp.frags")
 int fw_xdp(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	struct fw_parse p = { .nh.pos = data, .data = data, .data_end = data_end, .ip_end = data_end };
+	__u32 frame_len = bpf_xdp_get_buff_len(ctx);
+	struct fw_parse p = {
+		.nh.pos = data, .data = data, .data_end = data_end, .ip_end = data_end, .frame_len = frame_len,
+	};
 	struct fw_result res = { .verdict = FW_VERDICT_PASS };
 	struct fw_pkt pkt = {};
 	struct fw_meta *meta;
@@ -37,7 +42,7 @@ int fw_xdp(struct xdp_md *ctx)
 
 out:
 	debug_pkt(&pkt);
-	stats_count(res.reason, data_end - data);
+	stats_count(res.reason, frame_len);
 	meta_write(meta, &res);
 	return verdict_action(&res);
 }

@@ -71,19 +71,28 @@ test('the packet timestamp comes from fw_meta; without metadata the program uses
   t.not(dp.debugPacket()?.tsNs, 42n);
 });
 
-test('the test-run frame limit is exact: MAX_TEST_FRAME is seen whole, one byte more is not', (t) => {
+test('the test-run frame limit is exact: MAX_TEST_FRAME is seen whole, one byte more is refused', (t) => {
   const dp = openDebug();
   t.teardown(() => dp.close());
-  const big = (n: number) => ether().ipv4({ ...A4, proto: 253 }).payload(Buffer.alloc(n - 34)).build();
-  t.like(runDebug(dp, big(MAX_TEST_FRAME)).pkt, { ipLen: MAX_TEST_FRAME - 14 });
+  const big = (n: number) => ether().ipv4({ ...A4, proto: 253, totalLength: Math.min(n - 14, 65535) }).payload(Buffer.alloc(n - 34)).build();
+  t.like(runDebug(dp, big(MAX_TEST_FRAME)).pkt, { ipLen: 65535 });
   t.is(runDebug(dp, big(MAX_TEST_FRAME)).res.reason, 'pass_default');
   t.throws(() => dp.runPacket(big(MAX_TEST_FRAME + 1), 1n), { instanceOf: RangeError });
-  // Past the limit the kernel hands the program only the first page: the frame looks truncated.
-  const over = big(MAX_TEST_FRAME + 1);
-  const meta = Buffer.alloc(FW_META.size);
-  meta.writeUInt32LE(0x4d57461f, FW_META.off.magic);
-  const r = dp.program.testRun({ data: u8(Buffer.concat([meta, over])), ctxIn: u8(xdpMd({ metaLength: 32, dataLength: over.length })) });
-  t.is(r.dataOut?.readUInt16LE(FW_META.off.reason), Reason.malformed_ipv4);
+});
+
+test('a multi-buffer frame (longer than one page) is parsed from its headers, its length from all fragments', (t) => {
+  const dp = openDebug();
+  t.teardown(() => dp.close());
+  const jumbo = ether().ipv4(A4).tcp({ sport: 1234, dport: 80, flags: 'PA' }).payload(Buffer.alloc(9000)).build();
+  const r = runDebug(dp, jumbo);
+  t.is(r.res.reason, 'pass_default');
+  t.like(r.pkt, { sport: 1234, dport: 80, dsize: 9000, ipLen: 9040 });
+  // Truncated in the fragments: the IP length still exceeds the frame.
+  const cut = Buffer.from(jumbo.subarray(0, jumbo.length - 1));
+  t.is(runDebug(dp, cut).res.reason, 'malformed_ipv4');
+  const before = dp.readReasonCounters().pass_default.bytes;
+  dp.runPacket(jumbo, 1n);
+  t.is(dp.readReasonCounters().pass_default.bytes - before, BigInt(jumbo.length), 'bytes count the whole frame');
 });
 
 test('debugPacket is null when the knob is off (the verifier pruned the copy)', (t) => {

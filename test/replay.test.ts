@@ -102,3 +102,17 @@ test('replay: human summary, and clear errors for bad input', async (t) => {
   const verdictsText = await t.throwsAsync(fwctl('replay', 'pcaps/demo.pcap', '--verdicts'));
   t.is((verdictsText as any).code, 1);
 });
+
+test('replay: runts are malformed_eth under the policy; jumbo frames run whole', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'fwctl-replay-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const jumbo = ether().ipv4({ src: '198.18.0.1', dst: '198.18.0.2' }).udp({ sport: 9, dport: 9 }).payload(Buffer.alloc(8000)).build();
+  const path = join(dir, 'x.pcap');
+  writeFileSync(path, writePcapBuffer([{ frame: Buffer.alloc(10), ts: 1n }, { frame: jumbo, ts: 2n }]));
+  const v = jsonLines((await fwctl('replay', path, '-o', 'json', '--verdicts')).stdout);
+  t.like(v[0], { pcap_cnt: 1, verdict: 'drop', reason: 'malformed_eth' });
+  t.like(v[1], { pcap_cnt: 2, verdict: 'pass', reason: 'pass_default' });
+  t.like(v[2], { event_type: 'stats', runts: 1, oversize: 0 });
+  const p = jsonLines((await fwctl('replay', path, '-o', 'json', '--verdicts', '--malformed', 'pass')).stdout);
+  t.like(p[0], { verdict: 'pass', reason: 'malformed_eth' });
+});

@@ -7,6 +7,9 @@
  * protocol number after IPv4/IPv6; IPPROTO_NONE (59) means "nothing more to parse" (IPv6 no-next-
  * header, and any non-first fragment, whose bytes are not an L4 header).
  *
+ * Lengths are checked against the whole frame (frame_len: a multi-buffer frame's fragments
+ * included), reads against the linear part (data_end): headers always sit in the linear part, a
+ * jumbo frame's payload may not.
  * Two bounds apply to every read: the frame (data_end, which the verifier checks) and the IP
  * datagram (ip_end = IP header + its length field). A frame longer than ip_end carries Ethernet
  * padding, which is not payload; an ip_end past the frame is a truncated packet and malformed. A
@@ -71,7 +74,8 @@ struct fw_parse {
 	struct hdr_cursor nh;
 	void *data;
 	void *data_end;
-	void *ip_end; /* one past the IP datagram per its length field */
+	void *ip_end; /* one past the IP datagram per its length field (may lie in a fragment) */
+	__u32 frame_len; /* the whole frame: linear part plus XDP fragments (bpf_xdp_get_buff_len) */
 	__u32 reason; /* set when a helper returns -1 */
 };
 
@@ -155,7 +159,7 @@ static __always_inline int parse_ipv4(struct fw_parse *p, struct fw_pkt *pkt)
 	tot_len = bpf_ntohs(iph->tot_len);
 	/* tot_len < hlen is nonsense; tot_len past the frame is a truncated datagram. The options
 	 * are inside tot_len, so this also proves they are inside the frame. */
-	if (tot_len < hlen || (void *)iph + tot_len > p->data_end)
+	if (tot_len < hlen || ((void *)iph - p->data) + tot_len > p->frame_len)
 		return fw_fail(p, FW_REASON_MALFORMED_IPV4);
 
 	p->ip_end = (void *)iph + tot_len;
@@ -198,7 +202,7 @@ static __always_inline int parse_ipv6(struct fw_parse *p, struct fw_pkt *pkt)
 	/* A payload length of 0 would announce a jumbogram (RFC 2675), which no Ethernet frame can
 	 * carry: it is simply an empty datagram here, and any header after it is out of bounds. */
 	plen = bpf_ntohs(ip6h->payload_len);
-	if ((void *)(ip6h + 1) + plen > p->data_end)
+	if (((void *)(ip6h + 1) - p->data) + plen > p->frame_len)
 		return fw_fail(p, FW_REASON_MALFORMED_IPV6);
 
 	p->ip_end = (void *)(ip6h + 1) + plen;

@@ -8,12 +8,12 @@ import {
 import type { BpfProgram, TestRunner } from '../native/index.ts';
 
 /**
- * Largest frame a test run hands a (non-multi-buffer) XDP program whole: PAGE_SIZE 4096 minus
- * XDP_PACKET_HEADROOM 256 minus the aligned struct skb_shared_info (320) on x86-64. Longer data is
- * split into fragments the program cannot see, so it would look truncated (malformed). The
- * metadata area comes out of the headroom and does not reduce it. test/datapath.test.ts checks it.
+ * Largest frame a test run takes. The program is `xdp.frags` (multi-buffer), so the kernel puts
+ * the first PAGE_SIZE 4096 - XDP_PACKET_HEADROOM 256 - aligned skb_shared_info 320 = 3520 bytes in
+ * the linear part and the rest in up to MAX_SKB_FRAGS (17) pages; more is ENOMEM. Headers are read
+ * from the linear part, lengths from bpf_xdp_get_buff_len. test/datapath.test.ts checks the limit.
  */
-export const MAX_TEST_FRAME = 3520;
+export const MAX_TEST_FRAME = 3520 + 17 * 4096;
 
 /** The kernel refuses a test run whose frame is shorter than an Ethernet header (net/bpf/test_run.c);
  * live, such runts rarely reach XDP at all. So malformed_eth is only seen on live traffic. */

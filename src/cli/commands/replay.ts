@@ -1,5 +1,5 @@
 // fwctl replay: a capture through the real XDP object, packet by packet, with what it decided.
-import { Datapath } from '../../datapath/index.ts';
+import { Datapath, MAX_TEST_FRAME } from '../../datapath/index.ts';
 import { PcapError } from '../../pcap/index.ts';
 import { replayCapture, type ReplayTotals } from '../../replay/replay.ts';
 import { UsageError, type Command } from '../command.ts';
@@ -16,6 +16,7 @@ function statsRecord(t: ReplayTotals): Record<string, unknown> {
     reasons: t.reasons,
     xdp_actions: t.actions,
     oversize: t.oversize,
+    runts: t.runts,
     elapsed_ms: Math.round(seconds * 1e6) / 1e3,
     packets_per_sec: seconds > 0 ? Math.round(t.packets / seconds) : null,
   };
@@ -30,7 +31,8 @@ function humanSummary(t: ReplayTotals, out: (l: string) => void): void {
   for (const [reason, n] of Object.entries(t.reasons).sort((a, b) => b[1] - a[1])) {
     out(`  ${reason.padEnd(20)} ${String(n).padStart(10)}`);
   }
-  if (t.oversize) out(`warning: ${t.oversize} frames were longer than one test-run buffer and were not run`);
+  if (t.oversize) out(`note: ${t.oversize} frames longer than ${MAX_TEST_FRAME} bytes ran with their trailer cut`);
+  if (t.runts) out(`note: ${t.runts} frames shorter than an Ethernet header were judged malformed_eth`);
   if (seconds > 0) out(`${Math.round(t.packets / seconds)} packets/s (${(seconds * 1e3).toFixed(1)} ms)`);
 }
 
