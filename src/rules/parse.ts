@@ -39,9 +39,9 @@ export interface ParsedRule extends LexedRule {
   /** The options whose keyword is supported and whose value parsed. */
   parsed: ParsedOption[];
   /** Indexes into `parsed` before which an unsupported keyword stood (it may have been a buffer). */
-  opaqueBefore: Set<number>;
+  opaqueBefore: number[];
   /** Indexes into `parsed` before which an option failed to parse (later errors may be its echo). */
-  failedBefore: Set<number>;
+  failedBefore: number[];
 }
 
 const ACTIONS: readonly Action[] = ['alert', 'pass', 'drop', 'reject', 'rejectsrc', 'rejectdst', 'rejectboth'];
@@ -63,15 +63,15 @@ export function parseRule(lexed: LexedRule): ParsedRule {
     dstAddr: undefined,
     dstPort: undefined,
     parsed: [],
-    opaqueBefore: new Set(),
-    failedBefore: new Set(),
+    opaqueBefore: [],
+    failedBefore: [],
   };
   parseHeader(out, lexed.header);
   for (const raw of lexed.options ?? []) {
     const errors = out.report.diagnostics.length;
     const opt = parseOption(out, raw);
     if (opt) out.parsed.push(opt);
-    else if (out.report.diagnostics.slice(errors).some((d) => d.severity === 'error')) out.failedBefore.add(out.parsed.length);
+    else if (out.report.diagnostics.slice(errors).some((d) => d.severity === 'error')) out.failedBefore.push(out.parsed.length);
   }
   return out;
 }
@@ -181,7 +181,7 @@ function parseOption(r: ParsedRule, raw: RawOption): ParsedOption | undefined {
   }
   if (def.role === 'unsupported') {
     rep.unsupportedFeature('W_UNSUPPORTED_KEYWORD', def.name, `keyword "${raw.name}" (${def.description}) is not supported by fwctl yet; rule skipped`, raw.nameSpan);
-    r.opaqueBefore.add(r.parsed.length);
+    r.opaqueBefore.push(r.parsed.length);
     return undefined;
   }
   const hasValue = raw.value !== null && raw.value !== '';

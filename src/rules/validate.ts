@@ -61,20 +61,20 @@ export function validateRule(r: ParsedRule, res: Resolved): ValidRule | undefine
   const rep = r.report;
   const ruleOptions: ParsedOption[] = [];
   const items: BoundItem[] = [];
-  const seenOnce = new Map<string, ParsedOption>();
+  const seenOnce: string[] = [];
   let sticky: { opt?: ParsedOption; buffer: BufferName; used: boolean; opaque?: boolean } | undefined;
   let lastContent: BoundItem | undefined;
   let fastPattern: BoundItem | undefined;
 
   // A sticky buffer followed only by keywords fwctl skips (transforms, datasets) is not empty.
   const closeSticky = () => {
-    if (sticky?.opt && !sticky.used && rep.unsupported.length === 0 && r.failedBefore.size === 0) {
+    if (sticky?.opt && !sticky.used && rep.unsupported.length === 0 && r.failedBefore.length === 0) {
       rep.report('E_EMPTY_BUFFER', `sticky buffer "${sticky.opt.raw.name}" is not followed by a content or other payload keyword`, sticky.opt.raw.nameSpan);
     }
   };
 
   for (const [i, o] of r.parsed.entries()) {
-    if (r.opaqueBefore.has(i)) {
+    if (r.opaqueBefore.length > 0 && r.opaqueBefore.includes(i)) {
       closeSticky();
       sticky = { buffer: 'payload', used: true, opaque: true };
     }
@@ -82,12 +82,11 @@ export function validateRule(r: ParsedRule, res: Resolved): ValidRule | undefine
     switch (def.role) {
       case 'rule': {
         if (def.once) {
-          const prev = seenOnce.get(def.name);
-          if (prev) {
+          if (seenOnce.includes(def.name)) {
             rep.report('E_DUPLICATE_OPTION', `"${def.name}" may appear only once in a rule`, o.raw.span);
             continue;
           }
-          seenOnce.set(def.name, o);
+          seenOnce.push(def.name);
         }
         ruleOptions.push(o);
         break;
@@ -191,7 +190,11 @@ export function validateRule(r: ParsedRule, res: Resolved): ValidRule | undefine
 
 /** Did an option before index i fail to parse? Then a missing content may be its echo. */
 function failedEarlier(r: ParsedRule, i: number): boolean {
-  for (const at of r.failedBefore) if (at <= i) return true;
+  return r.failedBefore.length > 0 && r.failedBefore[0] <= i;
+}
+
+function hasClass(c: BoundItem, k: ModifierKeyword<unknown>['class']): boolean {
+  for (const m of c.modifiers) if ((m.def as ModifierKeyword<unknown>).class === k) return true;
   return false;
 }
 
@@ -203,11 +206,10 @@ function attachModifier(r: ParsedRule, c: BoundItem, o: ParsedOption, def: Modif
     rep.report('E_MODIFIER_CONFLICT', `"${def.name}" given twice for the same content`, o.raw.nameSpan);
     return false;
   }
-  const classes = new Set(c.modifiers.map((m) => (m.def as ModifierKeyword<unknown>).class));
   const clash =
-    (def.class === 'absolute' && (classes.has('relative') || classes.has('startswith'))) ||
-    (def.class === 'relative' && (classes.has('absolute') || classes.has('startswith'))) ||
-    (def.class === 'startswith' && (classes.has('absolute') || classes.has('relative')));
+    (def.class === 'absolute' && (hasClass(c, 'relative') || hasClass(c, 'startswith'))) ||
+    (def.class === 'relative' && (hasClass(c, 'absolute') || hasClass(c, 'startswith'))) ||
+    (def.class === 'startswith' && (hasClass(c, 'absolute') || hasClass(c, 'relative')));
   if (clash) {
     const other = c.modifiers.find((m) => ['absolute', 'relative', 'startswith'].includes((m.def as ModifierKeyword<unknown>).class))!;
     rep.report(
