@@ -17,6 +17,22 @@
 /* Map names userspace opens (pinned under /sys/fs/bpf/fwctl/<instance>/<name>). */
 #define FW_MAP_REASON_STATS "fw_reason_stats"
 #define FW_MAP_DBG_PKT "fw_dbg_pkt"
+/* Address sets (lib/addrset.h; bpf/README.md "Address sets"). Static sets have two generations,
+ * _a and _b, of which fw_aset4/fw_aset6 point at the live one. */
+#define FW_MAP_ASET4 "fw_aset4"
+#define FW_MAP_ASET6 "fw_aset6"
+#define FW_MAP_ALLOW4_A "fw_allow4_a"
+#define FW_MAP_ALLOW4_B "fw_allow4_b"
+#define FW_MAP_ALLOW6_A "fw_allow6_a"
+#define FW_MAP_ALLOW6_B "fw_allow6_b"
+#define FW_MAP_DENY4_A "fw_deny4_a"
+#define FW_MAP_DENY4_B "fw_deny4_b"
+#define FW_MAP_DENY6_A "fw_deny6_a"
+#define FW_MAP_DENY6_B "fw_deny6_b"
+#define FW_MAP_BLOCK4 "fw_block4"
+#define FW_MAP_BLOCK6 "fw_block6"
+#define FW_MAP_ASET_COUNT "fw_aset_count"
+#define FW_MAP_ASET_LOCK "fw_aset_lock"
 
 /* Why a packet got its verdict. Numbered and append-only (Cilium drop_reasons.h): the per-CPU
  * counters in fw_reason_stats are indexed by it and userspace prints the names in src/abi. */
@@ -192,6 +208,79 @@ struct fw_pkt {
 	__u8 has_l4;		/* 1 when the TCP/UDP/ICMP/ICMPv6 fields above were read */
 	__u8 ip_opts;		/* 1 when the IPv4 header has options (ihl > 5) */
 	__u8 _pad[2];
+};
+
+/* How a reject rule answers (Suricata reject / rejectsrc, rejectdst, rejectboth); bpf/lib/reject.h.
+ * XDP emits one frame per packet: BOTH answers the source only. */
+enum fw_reject_kind {
+	FW_REJECT_SRC = 0,  /* reject, rejectsrc: RST / unreachable back to the source, XDP_TX */
+	FW_REJECT_DST = 1,  /* rejectdst: the answer toward the destination, XDP_PASS to the stack */
+	FW_REJECT_BOTH = 2, /* rejectboth: as SRC (the destination is not answered) */
+};
+
+/* ---- Address sets ---------------------------------------------------------------------------- */
+
+/* The three address sets, in the order the packet meets them (allow wins). Also the slot of a
+ * static set in fw_aset4/fw_aset6 and the key of its writer lock in fw_aset_lock. */
+enum fw_aset_kind {
+	FW_ASET_ALLOW = 0, /* static: src or dst in it -> PASS, reason allow_list, nothing else checked */
+	FW_ASET_DENY = 1,  /* static: src or dst in it -> DROP, reason deny_list */
+	FW_ASET_BLOCK = 2, /* dynamic, with expiry: src or dst blocked -> DROP, reason dyn_block */
+	FW_ASET__MAX,
+};
+
+/* Slots of fw_aset_count: entries per set and family (kind * 2 + is_v6). Zero means "skip the
+ * lookups"; writers keep the count >= the live entries (raised before inserting, lowered after
+ * deleting), so a non-empty set is never skipped. */
+enum fw_aset_slot {
+	FW_ASET_SLOT_ALLOW4 = 0,
+	FW_ASET_SLOT_ALLOW6 = 1,
+	FW_ASET_SLOT_DENY4 = 2,
+	FW_ASET_SLOT_DENY6 = 3,
+	FW_ASET_SLOT_BLOCK4 = 4,
+	FW_ASET_SLOT_BLOCK6 = 5,
+	FW_ASET_SLOT__MAX,
+};
+
+/* LPM trie keys (the kernel's struct bpf_lpm_trie_key layout: prefix length, then the address).
+ * The address is in network byte order, as in fw_pkt. */
+struct fw_lpm_v4 {
+	__u32 prefixlen;
+	__u32 addr;
+};
+
+struct fw_lpm_v6 {
+	__u32 prefixlen;
+	__u32 addr[4];
+};
+
+/* Who added a dynamic block. */
+enum fw_block_source {
+	FW_BLOCK_MANUAL = 0, /* fwctl block add */
+	FW_BLOCK_AUTO = 1,   /* a detector (scan, flood) through the same API */
+};
+
+/* fw_block.expires_ns of a block without a TTL. */
+#define FW_BLOCK_NEVER 0xffffffffffffffffULL
+#define FW_BLOCK_REASON_LEN 40
+
+/* Value of fw_block4/fw_block6. Times are CLOCK_MONOTONIC nanoseconds, the bpf_ktime_get_ns()
+ * domain of fw_pkt.ts_ns: a packet is dropped while ts_ns < expires_ns. */
+struct fw_block {
+	__u64 expires_ns;
+	__u64 added_ns;
+	__u64 hits;		/* packets this entry dropped (atomic add in XDP) */
+	__u32 prefixlen;	/* the entry's own prefix length (the trie returns only the value) */
+	__u8 source;		/* enum fw_block_source */
+	__u8 _pad[3];
+	char reason[FW_BLOCK_REASON_LEN]; /* UTF-8, NUL-padded, not necessarily NUL-terminated */
+};
+
+/* Value of fw_aset_lock: the process holding a set's writer lock. Userspace only. */
+struct fw_aset_owner {
+	__u32 pid;
+	__u32 _pad;
+	__u64 start_time; /* /proc/<pid>/stat field 22, so a reused pid is not taken for the owner */
 };
 
 #endif /* FWCTL_ABI_H */

@@ -33,6 +33,7 @@ struct fw_abi_types {
 	enum fw_frag_flag frag_flag;
 	enum fw_ext_bit ext_bit;
 	enum fw_tcp_flag tcp_flag;
+	enum fw_reject_kind reject_kind;
 };
 struct fw_abi_types *fw_abi_types_anchor __attribute__((unused));
 

@@ -84,6 +84,10 @@ export type ExtName = keyof typeof ExtBit;
 export const TcpFlag = { fin: 1, syn: 2, rst: 4, psh: 8, ack: 16, urg: 32, ece: 64, cwr: 128 } as const;
 export type TcpFlagName = keyof typeof TcpFlag;
 
+/** How a reject rule answers (enum fw_reject_kind): rejectsrc, rejectdst, rejectboth. */
+export const RejectKind = { src: 0, dst: 1, both: 2 } as const;
+export type RejectKindName = keyof typeof RejectKind;
+
 /** Every enum of the ABI header, for the BTF check. */
 export const ABI_ENUMS: readonly CEnum[] = [
   cEnum('fw_reason', 'FW_REASON_', { ...Reason, _max: REASON_MAX }),
@@ -95,6 +99,7 @@ export const ABI_ENUMS: readonly CEnum[] = [
   cEnum('fw_frag_flag', 'FW_FRAGF_', FragFlag),
   cEnum('fw_ext_bit', 'FW_EXT_', ExtBit),
   cEnum('fw_tcp_flag', 'FW_TCP_', TcpFlag),
+  cEnum('fw_reject_kind', 'FW_REJECT_', RejectKind),
 ];
 
 /** The C enumerator for a TS name: ('FW_REASON_', 'malformed_tcp') -> FW_REASON_MALFORMED_TCP;
