@@ -8,6 +8,7 @@
 #include "lib/maps.h"
 #include "lib/parse.h"
 #include "lib/verdict.h"
+#include "lib/addrset.h"
 #include "lib/classify.h"
 #include "lib/meta.h"
 #include "lib/stats.h"
@@ -38,6 +39,8 @@ int fw_xdp(struct xdp_md *ctx)
 		goto out;
 	}
 
+	if (addrset_check(&pkt, &res))
+		goto out;
 	classify(&pkt, &res);
 
 out:

@@ -37,4 +37,105 @@ struct {
 	__type(value, struct fw_pkt);
 } fw_dbg_pkt SEC(".maps");
 
+/* ---- Address sets (addrset.h; bpf/README.md "Address sets") --------------------------------- */
+
+/* Capacity of each static set per family, and of the dynamic block list. LPM tries are
+ * BPF_F_NO_PREALLOC: memory follows the entries, so these are caps, not reservations (about 100
+ * bytes per IPv4 prefix, 120 per IPv6 prefix, intermediate nodes included). */
+#ifndef FW_ASET_V4_MAX
+#define FW_ASET_V4_MAX (1 << 20)
+#endif
+#ifndef FW_ASET_V6_MAX
+#define FW_ASET_V6_MAX (1 << 18)
+#endif
+#ifndef FW_BLOCK_V4_MAX
+#define FW_BLOCK_V4_MAX (1 << 16)
+#endif
+#ifndef FW_BLOCK_V6_MAX
+#define FW_BLOCK_V6_MAX (1 << 16)
+#endif
+
+/* A static set generation: an LPM trie of prefixes; the value is reserved (0).
+ * Writer: userspace (src/addrset), only into the generation fw_aset4/6 does not point at.
+ * Reader: the XDP program, through fw_aset4/6. */
+struct fw_lpm4_set {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, FW_ASET_V4_MAX);
+	__type(key, struct fw_lpm_v4);
+	__type(value, __u32);
+};
+
+struct fw_lpm6_set {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, FW_ASET_V6_MAX);
+	__type(key, struct fw_lpm_v6);
+	__type(value, __u32);
+};
+
+struct fw_lpm4_set fw_allow4_a SEC(".maps"), fw_allow4_b SEC(".maps"), fw_deny4_a SEC(".maps"),
+	fw_deny4_b SEC(".maps");
+struct fw_lpm6_set fw_allow6_a SEC(".maps"), fw_allow6_b SEC(".maps"), fw_deny6_a SEC(".maps"),
+	fw_deny6_b SEC(".maps");
+
+/* The live generation of each static set, slot = enum fw_aset_kind (allow, deny).
+ * Writer: userspace, one slot update per set replace (the "index flip"); the kernel waits for
+ * running programs before the update returns (synchronize_rcu for map-in-map), so afterwards the
+ * old generation has no reader and may be cleared. Reader: the XDP program. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__array(values, struct fw_lpm4_set);
+} fw_aset4 SEC(".maps") = {
+	.values = { [FW_ASET_ALLOW] = &fw_allow4_a, [FW_ASET_DENY] = &fw_deny4_a },
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__array(values, struct fw_lpm6_set);
+} fw_aset6 SEC(".maps") = {
+	.values = { [FW_ASET_ALLOW] = &fw_allow6_a, [FW_ASET_DENY] = &fw_deny6_a },
+};
+
+/* The dynamic block list: prefix -> struct fw_block (expiry, reason, hits).
+ * Writer: userspace (blockAdd/blockDel/blockGc: `fwctl block`, later the daemon's detectors);
+ * the XDP program adds to `hits`. Reader: the XDP program, `fwctl block list`. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, FW_BLOCK_V4_MAX);
+	__type(key, struct fw_lpm_v4);
+	__type(value, struct fw_block);
+} fw_block4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, FW_BLOCK_V6_MAX);
+	__type(key, struct fw_lpm_v6);
+	__type(value, struct fw_block);
+} fw_block6 SEC(".maps");
+
+/* Entries per set and family (enum fw_aset_slot), so an empty set costs no trie lookup.
+ * Writer: userspace, holding the set's lock; never below the live entry count. Reader: XDP. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FW_ASET_SLOT__MAX);
+	__type(key, __u32);
+	__type(value, __u32);
+} fw_aset_count SEC(".maps");
+
+/* One writer per set at a time: key enum fw_aset_kind, inserted with BPF_NOEXIST to take the
+ * lock, deleted to release it. Userspace only; the XDP program never touches it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FW_ASET__MAX);
+	__type(key, __u32);
+	__type(value, struct fw_aset_owner);
+} fw_aset_lock SEC(".maps");
+
 #endif /* FW_MAPS_H */

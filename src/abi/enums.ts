@@ -88,6 +88,19 @@ export type TcpFlagName = keyof typeof TcpFlag;
 export const RejectKind = { src: 0, dst: 1, both: 2 } as const;
 export type RejectKindName = keyof typeof RejectKind;
 
+/** The address sets (enum fw_aset_kind): the slot of a static set in fw_aset4/6, a lock key. */
+export const AsetKind = { allow: 0, deny: 1, block: 2 } as const;
+export type AsetKindName = keyof typeof AsetKind;
+export const ASET_KIND_MAX = 3;
+
+/** Slots of fw_aset_count (enum fw_aset_slot): kind * 2 + is_v6. */
+export const AsetSlot = { allow4: 0, allow6: 1, deny4: 2, deny6: 3, block4: 4, block6: 5 } as const;
+export const ASET_SLOT_MAX = 6;
+
+/** fw_block.source (enum fw_block_source). */
+export const BlockSource = { manual: 0, auto: 1 } as const;
+export type BlockSourceName = keyof typeof BlockSource;
+
 /** Every enum of the ABI header, for the BTF check. */
 export const ABI_ENUMS: readonly CEnum[] = [
   cEnum('fw_reason', 'FW_REASON_', { ...Reason, _max: REASON_MAX }),
@@ -99,6 +112,9 @@ export const ABI_ENUMS: readonly CEnum[] = [
   cEnum('fw_frag_flag', 'FW_FRAGF_', FragFlag),
   cEnum('fw_ext_bit', 'FW_EXT_', ExtBit),
   cEnum('fw_tcp_flag', 'FW_TCP_', TcpFlag),
+  cEnum('fw_aset_kind', 'FW_ASET_', { ...AsetKind, _max: ASET_KIND_MAX }),
+  cEnum('fw_aset_slot', 'FW_ASET_SLOT_', { ...AsetSlot, _max: ASET_SLOT_MAX }),
+  cEnum('fw_block_source', 'FW_BLOCK_', BlockSource),
   cEnum('fw_reject_kind', 'FW_REJECT_', RejectKind),
 ];
 

@@ -54,7 +54,25 @@ export const FW_PKT = layout('fw_pkt', 96, [
   ['frag_flags', 1], ['has_l4', 1], ['ip_opts', 1], ['_pad', 2],
 ], { saddr: 4, daddr: 4, vlan_id: 2, _pad: 1 });
 
-export const ABI_STRUCTS: readonly StructLayout[] = [FW_COUNTER, FW_META, FW_PKT];
+/** LPM trie keys of the address sets: prefix length, then the address in network order. */
+export const FW_LPM_V4 = layout('fw_lpm_v4', 8, [['prefixlen', 4], ['addr', 4]]);
+export const FW_LPM_V6 = layout('fw_lpm_v6', 20, [['prefixlen', 4], ['addr', 16]], { addr: 4 });
+
+/** fw_block.reason bytes (FW_BLOCK_REASON_LEN). */
+export const BLOCK_REASON_LEN = 40;
+/** fw_block.expires_ns of a block without a TTL (FW_BLOCK_NEVER). */
+export const BLOCK_NEVER = 0xffffffffffffffffn;
+
+/** Value of the dynamic block list (fw_block4/fw_block6). */
+export const FW_BLOCK = layout('fw_block', 72, [
+  ['expires_ns', 8], ['added_ns', 8], ['hits', 8], ['prefixlen', 4], ['source', 1], ['_pad', 3],
+  ['reason', BLOCK_REASON_LEN],
+], { _pad: 1, reason: 1 });
+
+/** Value of fw_aset_lock: the process holding a set's writer lock. */
+export const FW_ASET_OWNER = layout('fw_aset_owner', 16, [['pid', 4], ['_pad', 4], ['start_time', 8]]);
+
+export const ABI_STRUCTS: readonly StructLayout[] = [FW_COUNTER, FW_META, FW_PKT, FW_LPM_V4, FW_LPM_V6, FW_BLOCK, FW_ASET_OWNER];
 
 /** The XDP context a test run passes (struct xdp_md, uapi): what ctx_in holds. */
 export const XDP_MD = layout('xdp_md', 24, [
@@ -71,6 +89,20 @@ export const FW_META_MAGIC_DONE = 0x4d57462f;
 export const MapName = {
   reasonStats: 'fw_reason_stats',
   dbgPkt: 'fw_dbg_pkt',
+  aset4: 'fw_aset4',
+  aset6: 'fw_aset6',
+  allow4A: 'fw_allow4_a',
+  allow4B: 'fw_allow4_b',
+  allow6A: 'fw_allow6_a',
+  allow6B: 'fw_allow6_b',
+  deny4A: 'fw_deny4_a',
+  deny4B: 'fw_deny4_b',
+  deny6A: 'fw_deny6_a',
+  deny6B: 'fw_deny6_b',
+  block4: 'fw_block4',
+  block6: 'fw_block6',
+  asetCount: 'fw_aset_count',
+  asetLock: 'fw_aset_lock',
 } as const;
 
 /** The XDP program's function name in the object. */
