@@ -1,0 +1,165 @@
+// The reference evaluator: which rules a decoded packet matches, and what the XDP half decides.
+// Every rule is checked against every packet; the semantics are stated in README.md.
+import type { HeaderMatch, Rule } from '../ir.ts';
+import type { DecodedPacket } from './decode.ts';
+import { isMalformed } from './decode.ts';
+import { addrInSet, fragbitsMatch, IPOPT_CODES, portInSet, tcpFlagsMatch, uintMatches } from './match.ts';
+import type { ReferenceReason } from './reasons.ts';
+
+export type Verdict = 'pass' | 'drop' | 'reject';
+
+/** fw_meta.flags bits, as the datapath reports them. */
+export const DECISION_FLAGS = { malformed: 1, alert: 2, dpi: 4 } as const;
+
+export interface Decision {
+  verdict: Verdict;
+  reason: ReferenceReason;
+  /** Signature id of the rule that decided (`winner`), 0 when none did. */
+  sigId: number;
+  /** Sids of the rules that raise an alert, ascending, each once. */
+  alerts: number[];
+  /** The packet is copied to the DPI worker (a payload rule's header half matched and nothing dropped it). */
+  dpi: boolean;
+  /** DECISION_FLAGS bits: malformed, alert (alerts not empty), dpi. */
+  flags: number;
+  winner: Rule | null;
+}
+
+export interface EvaluateOptions {
+  /** What happens to a packet the decoder could not read (default drop, as the datapath). */
+  malformedPolicy?: 'drop' | 'pass';
+}
+
+/**
+ * Where a rule's decision ranks: pass, drop, reject (all variants), alert, then flag (a rule the
+ * XDP half cannot decide alone: it only sends the packet to DPI). Lower wins.
+ */
+export type Band = 'pass' | 'drop' | 'reject' | 'alert' | 'flag';
+const BAND_RANK: Record<Band, number> = { pass: 0, drop: 1, reject: 2, alert: 3, flag: 4 };
+
+export function band(r: Rule): Band {
+  if (r.needsDpi || r.protocol.tcpMode === 'stream') return 'flag';
+  if (r.action === 'pass' || r.action === 'drop' || r.action === 'alert') return r.action;
+  return 'reject';
+}
+
+/**
+ * The order in which matching rules decide: band, then priority (lower number first), then sid,
+ * gid, and load order. `winner` is the first matching rule in this order.
+ */
+export function compareRules(a: Rule, b: Rule): number {
+  return BAND_RANK[band(a)] - BAND_RANK[band(b)] || a.meta.priority - b.meta.priority || a.meta.sid - b.meta.sid ||
+    a.meta.gid - b.meta.gid || a.id - b.id;
+}
+
+/**
+ * Why the reference cannot evaluate a rule, or null when it can. A rule decided in XDP (not a
+ * payload rule) may not depend on flow state or rates: `flow`, `threshold`, `detection_filter`.
+ * (A payload rule's header half is modelled; its flow options are the DPI worker's business.)
+ */
+export function unmodelled(r: Rule): string | null {
+  if (band(r) === 'flag') return null;
+  if (r.flow) return 'flow';
+  if (r.threshold) return 'threshold';
+  if (r.detectionFilter) return 'detection_filter';
+  return null;
+}
+
+/** Does the packet (a well-formed IP packet) satisfy the rule's header: protocol, addresses, ports, header keywords? */
+export function headerMatches(r: Rule, p: DecodedPacket): boolean {
+  if (p.family === 0) return false;
+  const proto = r.protocol;
+  if (proto.family === 'ipv4' && p.family !== 4) return false;
+  if (proto.family === 'ipv6' && p.family !== 6) return false;
+  if (proto.ipProto !== null && !proto.ipProto.includes(p.l4Proto)) return false;
+  if (!conditionsHold(r.header, p)) return false;
+  return endpointsMatch(r, p, false) || (r.direction === '<>' && endpointsMatch(r, p, true));
+}
+
+/** Addresses and ports, the packet's source against the rule's source (or, swapped, its destination). */
+function endpointsMatch(r: Rule, p: DecodedPacket, swap: boolean): boolean {
+  const fam = p.family as 4 | 6;
+  const [src, dst, sp, dp] = swap ? [r.dst, r.src, r.dstPorts, r.srcPorts] : [r.src, r.dst, r.srcPorts, r.dstPorts];
+  if (!addrInSet(src, fam, p.src) || !addrInSet(dst, fam, p.dst)) return false;
+  if (sp.any && dp.any) return true;
+  // Suricata: a rule with ports matches only TCP/UDP (SCTP) packets whose ports were read.
+  if (!hasPorts(p)) return false;
+  return portInSet(sp, p.sport) && portInSet(dp, p.dport);
+}
+
+function hasPorts(p: DecodedPacket): boolean {
+  return p.hasL4 && (p.l4Proto === 6 || p.l4Proto === 17);
+}
+
+function isIcmp(p: DecodedPacket): boolean {
+  return p.hasL4 && ((p.family === 4 && p.l4Proto === 1) || (p.family === 6 && p.l4Proto === 58));
+}
+
+/** The header keywords: each one present must hold. */
+function conditionsHold(h: HeaderMatch, p: DecodedPacket): boolean {
+  if (h.flags && !(p.hasL4 && p.l4Proto === 6 && tcpFlagsMatch(h.flags, p.tcpFlags))) return false;
+  if (h.fragbits && !(p.family === 4 && fragbitsMatch(h.fragbits, p.fragBits))) return false;
+  if (h.itype && !(isIcmp(p) && uintMatches(h.itype, p.icmpType))) return false;
+  if (h.icode && !(isIcmp(p) && uintMatches(h.icode, p.icmpCode))) return false;
+  if (h.icmpId !== undefined && !(isIcmp(p) && p.icmpId === h.icmpId)) return false;
+  if (h.icmpSeq !== undefined && !(isIcmp(p) && p.icmpSeq === h.icmpSeq)) return false;
+  if (h.ttl && !uintMatches(h.ttl, p.ttl)) return false;
+  if (h.dsize && !(p.hasL4 && uintMatches(h.dsize, p.dsize))) return false;
+  if (h.ipProto) {
+    for (const c of h.ipProto) {
+      const v = p.l4Proto;
+      const ok = c.mode === 'eq' ? v === c.value : c.mode === 'ne' ? v !== c.value : c.mode === 'lt' ? v < c.value : v > c.value;
+      if (!ok) return false;
+    }
+  }
+  if (h.sameip && p.src !== p.dst) return false;
+  if (h.ipopts !== undefined) {
+    if (p.family !== 4) return false;
+    if (h.ipopts === 'any' ? !p.ipOpts : !p.ipOptTypes.includes(IPOPT_CODES[h.ipopts])) return false;
+  }
+  return true;
+}
+
+function decision(verdict: Verdict, reason: ReferenceReason, winner: Rule | null, alerts: number[], dpi: boolean, malformed = false): Decision {
+  const flags = (malformed ? DECISION_FLAGS.malformed : 0) | (alerts.length ? DECISION_FLAGS.alert : 0) | (dpi ? DECISION_FLAGS.dpi : 0);
+  return { verdict, reason, sigId: winner?.meta.sid ?? 0, alerts, dpi, flags, winner };
+}
+
+/** The decision for a packet that never reaches the rules: malformed or not IP. */
+export function unparsedDecision(p: DecodedPacket, opts: EvaluateOptions = {}): Decision | null {
+  if (isMalformed(p.reason)) return decision(opts.malformedPolicy === 'pass' ? 'pass' : 'drop', p.reason, null, [], false, true);
+  if (p.reason === 'non_ip') return decision('pass', 'non_ip', null, [], false);
+  return null;
+}
+
+/**
+ * The XDP half's decision for one packet against a ruleset (no flow state: see ReferenceEngine).
+ *  - malformed: the malformed policy, no rule evaluated; non-IP: pass.
+ *  - a matching pass rule: pass, no alert, no DPI.
+ *  - else every matching drop/reject/alert rule without noalert raises an alert; the verdict is drop
+ *    if a drop rule matched, else reject if a reject rule matched, else pass.
+ *  - payload rules (band flag) never drop or alert here: their header half matching sends a packet
+ *    that is passed (not dropped or rejected) to DPI.
+ */
+export function evaluate(rules: readonly Rule[], p: DecodedPacket, opts: EvaluateOptions = {}): Decision {
+  const early = unparsedDecision(p, opts);
+  if (early) return early;
+  let best: Rule | null = null;
+  const matched: Rule[] = [];
+  for (const r of rules) {
+    const why = unmodelled(r);
+    if (why) throw new Error(`reference evaluator: sid ${r.meta.sid} uses ${why}, which it does not model`);
+    if (!headerMatches(r, p)) continue;
+    matched.push(r);
+    if (!best || compareRules(r, best) < 0) best = r;
+  }
+  if (!best) return decision('pass', p.frag === 'non_first' ? 'fragment' : 'pass_default', null, [], false);
+  const top = band(best);
+  if (top === 'pass') return decision('pass', 'rule_pass', best, [], false);
+  if (top === 'flag') return decision('pass', 'rule_flag', best, [], true);
+  const alerts = [...new Set(matched.filter((r) => band(r) !== 'flag' && !r.noalert).map((r) => r.meta.sid))].sort((a, b) => a - b);
+  const dpi = top === 'alert' && matched.some((r) => band(r) === 'flag');
+  if (top === 'drop') return decision('drop', 'rule_drop', best, alerts, false);
+  if (top === 'reject') return decision('reject', 'rule_reject', best, alerts, false);
+  return decision('pass', 'rule_alert', best, alerts, dpi);
+}
