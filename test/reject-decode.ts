@@ -74,11 +74,20 @@ export function decodeFrame(b: Buffer): Frame {
     if (l3Off + 40 + plen > b.length) throw new Error(`IPv6 payload ${plen} past the frame (${b.length})`);
     const src = Buffer.from(b.subarray(l3Off + 8, l3Off + 24));
     const dst = Buffer.from(b.subarray(l3Off + 24, l3Off + 40));
-    const proto = b[l3Off + 6];
-    const l4 = Buffer.from(b.subarray(l3Off + 40, l3Off + 40 + plen));
+    const end = l3Off + 40 + plen;
+    // Extension headers (RFC 8200 §4): hop-by-hop, routing, destination options in 8-octet
+    // units, fragment 8 bytes, AH in 4-octet units.
+    let proto = b[l3Off + 6];
+    let l4Off = l3Off + 40;
+    while ([0, 43, 44, 51, 60].includes(proto)) {
+      const len = proto === 44 ? 8 : proto === 51 ? (b[l4Off + 1] + 2) * 4 : (b[l4Off + 1] + 1) * 8;
+      proto = b[l4Off];
+      l4Off += len;
+    }
+    const l4 = Buffer.from(b.subarray(l4Off, end));
     return {
       ...base, family: 6, src, dst, ttl: b[l3Off + 7], tos: 0, proto, ipLen: 40 + plen, ihl: 0, ipId: 0, fragWord: 0,
-      ipCsumOk: true, v6Word: b.readUInt32BE(l3Off), l4Off: l3Off + 40, l4,
+      ipCsumOk: true, v6Word: b.readUInt32BE(l3Off), l4Off, l4,
       l4CsumOk: onesSum(l4, pseudoHeaderSum(src, dst, proto, l4.length)) === 0xffff,
     };
   }

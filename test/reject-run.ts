@@ -1,7 +1,7 @@
 // Runs build/bpf/reject_fixture.bpf.o (test/fixtures/bpf/reject_fixture.bpf.c) through
 // BPF_PROG_TEST_RUN, as fwctl.bpf.c is run: a fw_meta area in front of the frame.
 import { decodeMeta, encodeMetaIn, FW_META, type MetaOut, RejectKind, type RejectKindName } from '../src/abi/index.ts';
-import { type BpfProgram, BpfObject, constants, xdpMd } from '../src/native/index.ts';
+import { type BpfProgram, BpfObject, xdpMd } from '../src/native/index.ts';
 
 export const FIXTURE = new URL('../build/bpf/reject_fixture.bpf.o', import.meta.url).pathname;
 
@@ -55,5 +55,3 @@ export class RejectFixture {
     this.#obj.close();
   }
 }
-
-export { constants };
