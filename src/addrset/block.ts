@@ -200,3 +200,8 @@ export function blockList(dp: DatapathHandle, opts: { nowNs?: bigint; gc?: boole
     return out;
   }, opts.lock));
 }
+
+/** Entries per family as fw_aset_count has them (expired ones included until the next gc). */
+export function blockCount(dp: DatapathHandle): { v4: number; v6: number } {
+  return withMaps(dp, (m) => ({ v4: m.readCount('block', 4), v6: m.readCount('block', 6) }));
+}

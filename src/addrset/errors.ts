@@ -18,9 +18,12 @@ export const ASET_CODES = {
   E_ASET_HOST_BITS: invalid('The address has bits set beyond its prefix length (10.1.2.3/8): write the network address (10.0.0.0/8).'),
   E_ASET_TRAILING_TEXT: invalid('Something other than a comment follows the prefix on its line; one prefix per line, comments start with `#` or `;`.'),
   E_ASET_FILE: invalid('A prefix file cannot be read.'),
+  E_ASET_PARSE: invalid('A list had bad lines (each reported with its own code and position); nothing was loaded.'),
   E_ASET_TOO_MANY: invalid('The list holds more prefixes of one family than the set can (FW_ASET_V4_MAX, FW_ASET_V6_MAX).'),
   E_ASET_BAD_TTL: invalid('A TTL is a duration such as 90s, 10m, 1h30m, 2d (a bare number is seconds), or "never".'),
   E_ASET_REASON_TOO_LONG: invalid('A block reason is at most 40 bytes of UTF-8.'),
+  E_ASET_NOT_BLOCKED: invalid('`fwctl block del` names a prefix that is not in the block list (exactly: a /24 inside a blocked /16 is not).'),
+  E_INSTANCE_NAME: invalid('An instance name is one path component: letters, digits, `_ . -`, at most 64, not starting with a dot.'),
   // --- the running datapath ---------------------------------------------------------------------
   E_INSTANCE_NOT_LOADED: failure('No datapath is pinned under /sys/fs/bpf/fwctl/<instance>/.'),
   E_ASET_MAPS_MISSING: failure('The instance was pinned by a build without address sets: reload it.'),

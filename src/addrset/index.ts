@@ -1,5 +1,5 @@
 // Address sets: static allow/deny lists and the dynamic block list of the XDP datapath. See README.md.
-export { blockAdd, blockDel, blockGc, blockList, type BlockAddOptions, type BlockAddResult, type BlockEntry, type BlockGcResult } from './block.ts';
+export { blockAdd, blockCount, blockDel, blockGc, blockList, type BlockAddOptions, type BlockAddResult, type BlockEntry, type BlockGcResult } from './block.ts';
 export { formatDurationMs, monotonicNowNs, parseDurationMs, wallTimeOf } from './clock.ts';
 export { AddrSetError, ASET_CODES, type AsetCode } from './errors.ts';
 export {
@@ -10,3 +10,4 @@ export { withSetLock, type LockOptions } from './lock.ts';
 export { AsetMaps, countSlot, type Generation, type StaticKind } from './maps.ts';
 export { formatPrefix, parsePrefix, parsePrefixAt, PrefixScratch, type Family, type Prefix, type PrefixProblem } from './prefix.ts';
 export { clearMap, liveGeneration, setCount, setFlush, setList, setReplace, type ReplaceReport, type SetCount } from './static.ts';
+export { DEFAULT_INSTANCE, openInstance } from './instance.ts';
