@@ -144,6 +144,7 @@ export function arbRuleSpec(dpiFraction = 0.1): fc.Arbitrary<RuleSpec> {
   return arbProto.chain((proto) => arbFamily(proto).map((fam) => ({ proto, fam }))).chain(({ proto, fam }) => fc.record({
     action: arbAction,
     proto: fc.constant(proto),
+    fam: fc.constant(fam),
     dpi: fc.integer({ min: 0, max: 9999 }).map((x) => x < dpiFraction * 10000),
     meta: fc.tuple(fc.option(fc.integer({ min: 1, max: 4 }), { freq: 3 }), fc.integer({ min: 0, max: 19 })),
     src: arbAddrSpec(fam),
@@ -152,14 +153,17 @@ export function arbRuleSpec(dpiFraction = 0.1): fc.Arbitrary<RuleSpec> {
     dst: arbAddrSpec(fam),
     dp: arbPortSpec(),
     content: fc.constantFrom('GET ', '|00 01|', 'admin', 'x'),
-  })).chain((r) => arbHeaderOptions(r.proto, r.dpi).map((hdr): RuleSpec => {
+  })).chain((r) => fc.tuple(arbHeaderOptions(r.proto, r.dpi), arbAddrSpec(r.fam, true), arbAddrSpec(r.fam, true)).map(([hdr, ps, pd]): RuleSpec => {
     const portless = PORTLESS.has(r.proto);
+    // A pass rule exempts what it matches from everything else: keep them narrow (both addresses
+    // given), or a large ruleset would pass nearly every packet.
+    const [src, dst] = r.action === 'pass' ? [ps, pd] : [r.src, r.dst];
     const options = [...hdr];
     if (r.dpi) options.push(`content:"${r.content}";`);
     if (r.meta[0] !== null) options.push(`priority:${r.meta[0]};`);
     if (r.meta[1] === 0) options.push('noalert;');
     return {
-      action: r.action, proto: r.proto, src: r.src, sp: portless ? { any: true } : r.sp, dir: r.dir, dst: r.dst,
+      action: r.action, proto: r.proto, src, sp: portless ? { any: true } : r.sp, dir: r.dir, dst,
       dp: portless ? { any: true } : r.dp, options,
     };
   }));

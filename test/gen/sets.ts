@@ -127,9 +127,10 @@ function arbPlainTerm(depth: number, vars: boolean, fam?: Family): fc.Arbitrary<
 }
 
 /** An address group; its blocks are of family `fam` when given (variables hold both families). */
-export function arbAddrSpec(fam?: Family): fc.Arbitrary<AddrSpec> {
+export function arbAddrSpec(fam?: Family, narrow = false): fc.Arbitrary<AddrSpec> {
+  if (narrow) return arbPlainTerm(1, false, fam).map((term): AddrSpec => ({ any: false, neg: false, term }));
   return fc.oneof(
-    { weight: 3, arbitrary: fc.constant<AddrSpec>({ any: true }) },
+    { weight: 2, arbitrary: fc.constant<AddrSpec>({ any: true }) },
     { weight: 6, arbitrary: arbPlainTerm(0, true, fam).map((term): AddrSpec => ({ any: false, neg: false, term })) },
     { weight: 1, arbitrary: arbPlainTerm(1, false, fam).map((term): AddrSpec => ({ any: false, neg: true, term })) },
   );
