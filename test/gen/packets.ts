@@ -179,7 +179,7 @@ interface Shape {
 
 const arbShape: fc.Arbitrary<Shape> = fc.record({
   vlans: fc.oneof(
-    { weight: 40, arbitrary: fc.constant([]) },
+    { weight: 40, arbitrary: fc.constant<number[]>([]) },
     { weight: 6, arbitrary: fc.array(fc.integer({ min: 0, max: 4095 }), { minLength: 1, maxLength: 2 }) },
     { weight: 1, arbitrary: fc.array(fc.integer({ min: 0, max: 4095 }), { minLength: 3, maxLength: 3 }) },
   ),
@@ -192,7 +192,7 @@ const arbShape: fc.Arbitrary<Shape> = fc.record({
   fragMore: fc.boolean(),
   fragId: fc.integer({ min: 0, max: 0xffff }),
   exts: fc.oneof(
-    { weight: 5, arbitrary: fc.constant([]) },
+    { weight: 5, arbitrary: fc.constant<PacketSpec['exts']>([]) },
     { weight: 1, arbitrary: fc.array(fc.constantFrom('hop' as const, 'dst' as const, 'routing' as const), { minLength: 1, maxLength: 9 }) },
   ),
   df: fc.boolean(),
@@ -203,9 +203,9 @@ const arbShape: fc.Arbitrary<Shape> = fc.record({
     { weight: 1, arbitrary: fc.integer({ min: 0, max: 1400 }) },
   ),
   broken: fc.oneof(
-    { weight: 30, arbitrary: fc.constant({}) },
-    { weight: 1, arbitrary: fc.integer({ min: 14, max: 120 }).map((cut) => ({ cut })) },
-    { weight: 1, arbitrary: fc.record({ at: fc.integer({ min: 12, max: 80 }), value: fc.integer({ min: 0, max: 255 }) }).map((poke) => ({ poke })) },
+    { weight: 30, arbitrary: fc.constant<Shape['broken']>({}) },
+    { weight: 1, arbitrary: fc.integer({ min: 14, max: 120 }).map((cut): Shape['broken'] => ({ cut })) },
+    { weight: 1, arbitrary: fc.record({ at: fc.integer({ min: 12, max: 80 }), value: fc.integer({ min: 0, max: 255 }) }).map((poke): Shape['broken'] => ({ poke })) },
   ),
 });
 
