@@ -48,17 +48,23 @@ export const MAX_DIAGNOSTICS = 1000;
 const V4_SIZE = FW_LPM_V4.size;
 const V6_SIZE = FW_LPM_V6.size;
 
-/** Accumulates prefixes of both families; build() sorts and removes duplicates. */
+/** Accumulates prefixes of both families; build() sorts IPv4 and removes duplicates. */
 export class PrefixListBuilder {
   // IPv4 packed as addr * 64 + len (< 2^38, exact in a double): sorting them sorts by address.
-  #v4: number[] = [];
+  #v4 = new Float64Array(1024);
+  #v4Count = 0;
   #v6 = Buffer.alloc(V6_SIZE * 1024);
   #v6Count = 0;
   readonly #v6Seen = new Set<string>();
   #duplicates = 0;
 
   addV4(addr: number, len: number): void {
-    this.#v4.push(addr * 64 + len);
+    if (this.#v4Count === this.#v4.length) {
+      const bigger = new Float64Array(this.#v4.length * 2);
+      bigger.set(this.#v4);
+      this.#v4 = bigger;
+    }
+    this.#v4[this.#v4Count++] = addr * 64 + len;
   }
 
   addV6(addr: Uint8Array, len: number): void {
@@ -68,9 +74,10 @@ export class PrefixListBuilder {
       this.#v6.copy(bigger);
       this.#v6 = bigger;
     }
-    this.#v6.writeUInt32LE(len, at);
-    this.#v6.set(addr, at + 4);
-    const id = this.#v6.toString('latin1', at, at + V6_SIZE);
+    const b = this.#v6;
+    b.writeUInt32LE(len, at);
+    for (let i = 0; i < 16; i++) b[at + 4 + i] = addr[i];
+    const id = b.toString('latin1', at, at + V6_SIZE);
     if (this.#v6Seen.has(id)) {
       this.#duplicates++;
       return;
@@ -80,18 +87,23 @@ export class PrefixListBuilder {
   }
 
   build(): PrefixList {
-    const packed = Float64Array.from(this.#v4).sort();
+    const packed = this.#v4.subarray(0, this.#v4Count).sort();
     const v4 = Buffer.alloc(packed.length * V4_SIZE);
     let n = 0;
     for (let i = 0; i < packed.length; i++) {
-      if (i > 0 && packed[i] === packed[i - 1]) {
+      const p = packed[i];
+      if (i > 0 && p === packed[i - 1]) {
         this.#duplicates++;
         continue;
       }
-      const p = packed[i];
       const len = p % 64;
-      v4.writeUInt32LE(len, n * V4_SIZE);
-      v4.writeUInt32BE((p - len) / 64, n * V4_SIZE + 4);
+      const at = n * V4_SIZE;
+      const addr = (p - len) / 64;
+      v4[at] = len; // prefixlen is little-endian and < 256
+      v4[at + 4] = addr / 16777216;
+      v4[at + 5] = (addr / 65536) & 0xff;
+      v4[at + 6] = (addr / 256) & 0xff;
+      v4[at + 7] = addr & 0xff;
       n++;
     }
     return {
@@ -110,6 +122,17 @@ function isSpace(c: number): boolean {
 
 function isCommentStart(c: number): boolean {
   return c === 35 /* # */ || c === 59 /* ; */;
+}
+
+function report(
+  out: PrefixDiagnostic[], text: string, file: string, line: number, pos: number, eol: number, at: number, length: number,
+  code: AsetCode, message: string, suggestion?: string,
+): void {
+  let end = eol;
+  if (end > pos && text.charCodeAt(end - 1) === 13) end--;
+  const d: PrefixDiagnostic = { code, severity: 'error', message, file, line, col: at - pos + 1, length, lineText: text.slice(pos, end) };
+  if (suggestion) d.suggestion = suggestion;
+  out.push(d);
 }
 
 /** Parses the text of one file into `into`, returning its diagnostics. */
@@ -133,25 +156,16 @@ export function parseText(text: string, file: string, into: PrefixListBuilder, d
         j++;
       }
       const r = parsePrefixAt(text, i, j, scratch);
-      const report = (code: AsetCode, at: number, length: number, message: string, suggestion?: string) => {
-        let end = eol;
-        if (end > pos && text.charCodeAt(end - 1) === 13) end--;
-        const d: PrefixDiagnostic = {
-          code, severity: 'error', message, file, line: lineNo, col: at - pos + 1, length,
-          lineText: text.slice(pos, end),
-        };
-        if (suggestion) d.suggestion = suggestion;
-        diagnostics.push(d);
-      };
       if (typeof r !== 'number') {
-        report(r.code, i + r.at, r.length, r.message, r.suggestion);
+        report(diagnostics, text, file, lineNo, pos, eol, i + r.at, r.length, r.code, r.message, r.suggestion);
       } else {
         let k = j;
         while (k < eol && isSpace(text.charCodeAt(k))) k++;
         if (k < eol && !isCommentStart(text.charCodeAt(k))) {
           let e = eol;
           while (e > k && isSpace(text.charCodeAt(e - 1))) e--;
-          report('E_ASET_TRAILING_TEXT', k, e - k, `unexpected "${text.slice(k, e)}" after the prefix (one prefix per line)`);
+          const message = `unexpected "${text.slice(k, e)}" after the prefix (one prefix per line)`;
+          report(diagnostics, text, file, lineNo, pos, eol, k, e - k, 'E_ASET_TRAILING_TEXT', message);
         } else if (r === 4) into.addV4(scratch.v4, scratch.len);
         else into.addV6(scratch.v6, scratch.len);
       }

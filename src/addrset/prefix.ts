@@ -141,12 +141,6 @@ export function parsePrefixAt(s: string, start: number, end: number, out: Prefix
     if (c === 58) colon = true;
   }
   const addrEnd = slash < 0 ? end : slash;
-  const bad = (): PrefixProblem => ({
-    code: 'E_ASET_BAD_ADDRESS',
-    at: 0,
-    length: Math.max(addrEnd - start, 1),
-    message: `"${s.slice(start, addrEnd)}" is not an ${colon ? 'IPv6' : 'IPv4'} address`,
-  });
   const family: Family = colon ? 6 : 4;
   const max = colon ? 128 : 32;
   let len = max;
@@ -164,16 +158,27 @@ export function parsePrefixAt(s: string, start: number, end: number, out: Prefix
   out.len = len;
   if (family === 4) {
     const v = parseV4(s, start, addrEnd);
-    if (v < 0) return bad();
+    if (v < 0) return badAddress(s, start, addrEnd, 4);
     const span = 2 ** (32 - len);
     const host = v % span;
     if (host !== 0) return hostBits(s, start, addrEnd, end, formatV4(v - host) + '/' + len);
     out.v4 = v;
     return 4;
   }
-  if (!parseV6(s, start, addrEnd, out.v6)) return bad();
+  if (!parseV6(s, start, addrEnd, out.v6)) return badAddress(s, start, addrEnd, 6);
   if (!maskV6(out.v6, len)) return hostBits(s, start, addrEnd, end, formatIPv6(out.v6) + '/' + len);
   return 6;
+}
+
+// Problems are built by top-level functions, not closures: under tsx every closure created per
+// line costs a keepNames call.
+function badAddress(s: string, start: number, addrEnd: number, family: Family): PrefixProblem {
+  return {
+    code: 'E_ASET_BAD_ADDRESS',
+    at: 0,
+    length: Math.max(addrEnd - start, 1),
+    message: `"${s.slice(start, addrEnd)}" is not an IPv${family} address`,
+  };
 }
 
 function hostBits(s: string, start: number, addrEnd: number, end: number, network: string): PrefixProblem {
