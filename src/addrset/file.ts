@@ -162,7 +162,8 @@ export function parseText(text: string, file: string, into: PrefixListBuilder, d
         let k = j;
         while (k < eol && isSpace(text.charCodeAt(k))) k++;
         if (k < eol && !isCommentStart(text.charCodeAt(k))) {
-          let e = eol;
+          let e = k;
+          while (e < eol && !isCommentStart(text.charCodeAt(e))) e++;
           while (e > k && isSpace(text.charCodeAt(e - 1))) e--;
           const message = `unexpected "${text.slice(k, e)}" after the prefix (one prefix per line)`;
           report(diagnostics, text, file, lineNo, pos, eol, k, e - k, 'E_ASET_TRAILING_TEXT', message);

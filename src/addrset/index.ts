@@ -9,5 +9,5 @@ export {
 export { withSetLock, type LockOptions } from './lock.ts';
 export { AsetMaps, countSlot, type Generation, type StaticKind } from './maps.ts';
 export { formatPrefix, parsePrefix, parsePrefixAt, PrefixScratch, type Family, type Prefix, type PrefixProblem } from './prefix.ts';
-export { clearMap, liveGeneration, setCount, setFlush, setList, setReplace, type ReplaceReport, type SetCount } from './static.ts';
+export { clearMap, liveGeneration, setCount, setFlush, setList, setReplace, type ReplaceOptions, type ReplaceReport, type ReplaceStep, type SetCount } from './static.ts';
 export { DEFAULT_INSTANCE, openInstance } from './instance.ts';

@@ -92,11 +92,21 @@ function flip(m: AsetMaps, kind: StaticKind, family: Family, gen: Generation): v
  * Replaces the static set `kind` with `list`, atomically per family (see the top of this file).
  * On any failure before the flips the live set is untouched and the idle generation cleared.
  */
-export function setReplace(dp: DatapathHandle, kind: StaticKind, list: PrefixList, opts: LockOptions = {}): ReplaceReport {
-  return withMaps(dp, (m) => withSetLock(m.lock, kind, () => replaceLocked(m, kind, list), opts));
+export function setReplace(dp: DatapathHandle, kind: StaticKind, list: PrefixList, opts: ReplaceOptions = {}): ReplaceReport {
+  return withMaps(dp, (m) => withSetLock(m.lock, kind, () => replaceLocked(m, kind, list, opts.onStep ?? noStep), opts));
 }
 
-function replaceLocked(m: AsetMaps, kind: StaticKind, list: PrefixList): ReplaceReport {
+/** The steps of a replace, in order, for observers (tests interleave packets between them). */
+export type ReplaceStep = `filled${Family}` | `flipped${Family}` | 'cleared';
+
+export interface ReplaceOptions extends LockOptions {
+  /** Called after each step, while the lock is held. */
+  onStep?: (step: ReplaceStep) => void;
+}
+
+const noStep = (): void => {};
+
+function replaceLocked(m: AsetMaps, kind: StaticKind, list: PrefixList, onStep: (s: ReplaceStep) => void): ReplaceReport {
   const want: Record<Family, { keys: Buffer; count: number }> = {
     4: { keys: list.v4, count: list.v4Count },
     6: { keys: list.v6, count: list.v6Count },
@@ -117,6 +127,7 @@ function replaceLocked(m: AsetMaps, kind: StaticKind, list: PrefixList): Replace
       const idle = m.generation(kind, f, other(live[f]));
       clearMap(idle); // empty unless an earlier replace died before its clear
       fill(idle, want[f].keys, want[f].count);
+      onStep(`filled${f}`);
     }
   } catch (e) {
     for (const f of families) clearMap(m.generation(kind, f, other(live[f])));
@@ -132,6 +143,7 @@ function replaceLocked(m: AsetMaps, kind: StaticKind, list: PrefixList): Replace
       flip(m, kind, f, other(live[f]));
       flipped.push(f);
       if (want[f].count === 0) m.writeCount(kind, f, 0);
+      onStep(`flipped${f}`);
     }
   } catch (e) {
     // Put back what flipped (the old generations are still whole) and restore the counts.
@@ -144,6 +156,7 @@ function replaceLocked(m: AsetMaps, kind: StaticKind, list: PrefixList): Replace
   const cleared: Record<Family, number> = { 4: 0, 6: 0 };
   for (const f of families) cleared[f] = clearMap(m.generation(kind, f, live[f]));
   const t3 = performance.now();
+  onStep('cleared');
   const fam = (f: Family): FamilyReport => ({
     entries: want[f].count, generation: families.includes(f) ? other(live[f]) : live[f], cleared: cleared[f],
   });
@@ -157,7 +170,7 @@ function countEntries(map: BpfMap): number {
 }
 
 /** Empties the static set `kind` (a replace with nothing). */
-export function setFlush(dp: DatapathHandle, kind: StaticKind, opts: LockOptions = {}): ReplaceReport {
+export function setFlush(dp: DatapathHandle, kind: StaticKind, opts: ReplaceOptions = {}): ReplaceReport {
   const empty: PrefixList = { v4: Buffer.alloc(0), v6: Buffer.alloc(0), v4Count: 0, v6Count: 0, duplicates: 0 };
   return setReplace(dp, kind, empty, opts);
 }
