@@ -6,13 +6,13 @@
 // 2001:2::/48. Nothing is sent: these frames go to BPF_PROG_TEST_RUN and the reference.
 import fc from 'fast-check';
 
-import { ether, type Packet } from '../../src/packets/index.ts';
+import { ether, type Packet, type TcpOption } from '../../src/packets/index.ts';
 import type { AddressSet, PortSet, Rule, UintMatch } from '../../src/rules/index.ts';
 import { parseAddr } from '../../src/rules/reference/index.ts';
 import { addrText, arbHost, type Family, HOT_PORTS, mask } from './sets.ts';
 
 export type L4Spec =
-  | { kind: 'tcp'; sport: number; dport: number; flags: number; payload: number }
+  | { kind: 'tcp'; sport: number; dport: number; flags: number; payload: number; /** 4-byte option words (0-10) */ optWords?: number }
   | { kind: 'udp'; sport: number; dport: number; payload: number }
   | { kind: 'icmp'; type: number; code: number; id: number; seq: number; payload: number }
   | { kind: 'other'; proto: number; payload: number };
@@ -83,7 +83,10 @@ export function buildFrame(s: PacketSpec): Buffer {
   }
   const body = Buffer.alloc(s.l4.payload, 0x61);
   if (s.frag === 'non_first' || s.l4.kind === 'other') p = p.payload(body);
-  else if (s.l4.kind === 'tcp') p = p.tcp({ sport: s.l4.sport, dport: s.l4.dport, flags: s.l4.flags }).payload(body);
+  else if (s.l4.kind === 'tcp') {
+    const options = Array.from({ length: s.l4.optWords ?? 0 }, (): TcpOption => ({ kind: 'mss', value: 1460 }));
+    p = p.tcp({ sport: s.l4.sport, dport: s.l4.dport, flags: s.l4.flags, options }).payload(body);
+  }
   else if (s.l4.kind === 'udp') p = p.udp({ sport: s.l4.sport, dport: s.l4.dport }).payload(body);
   else if (s.family === 4) p = p.icmp({ type: s.l4.type, code: s.l4.code, rest: ((s.l4.id << 16) | s.l4.seq) >>> 0 }).payload(body);
   else {
@@ -278,9 +281,10 @@ export function arbRandomPacket(): fc.Arbitrary<PacketSpec> {
     id: fc.integer({ min: 0, max: 65535 }),
     seq: fc.integer({ min: 0, max: 65535 }),
     opt: fc.option(fc.constantFrom(...Object.values(IPOPT)), { freq: 5 }),
+    optWords: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 10 }) }),
   }).chain((v) => fc.tuple(arbHost(v.family), arbHost(v.family)).map(([src, dst]) => {
     const p = v.shape.payload;
-    const l4: L4Spec = v.kind === 'tcp' ? { kind: 'tcp', sport: v.sport, dport: v.dport, flags: v.flags, payload: p }
+    const l4: L4Spec = v.kind === 'tcp' ? { kind: 'tcp', sport: v.sport, dport: v.dport, flags: v.flags, payload: p, optWords: v.optWords }
       : v.kind === 'udp' ? { kind: 'udp', sport: v.sport, dport: v.dport, payload: p }
       : v.kind === 'icmp' ? { kind: 'icmp', type: v.itype, code: v.icode, id: v.id, seq: v.seq, payload: p }
       : { kind: 'other', proto: v.other, payload: p };
