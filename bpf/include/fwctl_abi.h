@@ -230,8 +230,8 @@ enum fw_aset_kind {
 };
 
 /* Slots of fw_aset_count: entries per set and family (kind * 2 + is_v6). Zero means "skip the
- * lookups"; writers keep the count >= the live entries (raised before inserting, lowered after
- * deleting), so a non-empty set is never skipped. */
+ * lookups", so writers keep it non-zero whenever the live set has entries: raised before an insert
+ * or a flip to a non-empty generation, lowered only after a delete or a flip to an empty one. */
 enum fw_aset_slot {
 	FW_ASET_SLOT_ALLOW4 = 0,
 	FW_ASET_SLOT_ALLOW6 = 1,

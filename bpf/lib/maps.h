@@ -121,7 +121,8 @@ struct {
 } fw_block6 SEC(".maps");
 
 /* Entries per set and family (enum fw_aset_slot), so an empty set costs no trie lookup.
- * Writer: userspace, holding the set's lock; never below the live entry count. Reader: XDP. */
+ * Writer: userspace, holding the set's lock; non-zero whenever the live set has entries (see
+ * enum fw_aset_slot). Reader: XDP. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, FW_ASET_SLOT__MAX);
