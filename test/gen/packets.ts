@@ -110,13 +110,31 @@ const arbFlagsByte = fc.oneof(
   { weight: 1, arbitrary: fc.integer({ min: 0, max: 255 }) },
 );
 
-/** Values a uint condition is decided at: its bounds and their neighbours. */
+/** A value that satisfies a uint condition (or a neighbour of one when none is in range). */
+function satisfying(m: UintMatch, max: number): number {
+  const { a, b = 0 } = m;
+  const low = a & -a;
+  const v = m.mode === 'eq' || m.mode === 'lte' || m.mode === 'gte' || m.mode === 'notrange' ? a
+    : m.mode === 'ne' ? (a === max ? a - 1 : a + 1)
+    : m.mode === 'lt' ? a - 1
+    : m.mode === 'gt' ? a + 1
+    : m.mode === 'range' ? a + 1
+    : m.mode === 'mask' ? b
+    : low ? b ^ low : b | ((~a & max) & -(~a & max));
+  return Math.max(0, Math.min(max, v));
+}
+
+/** Values a uint condition is decided at: mostly one inside it, else its bounds and their neighbours. */
 function near(m: UintMatch | undefined, max: number): fc.Arbitrary<number> {
   if (!m) return fc.integer({ min: 0, max });
   const vs = [m.a - 1, m.a, m.a + 1, ...(m.b === undefined ? [] : [m.b - 1, m.b, m.b + 1])];
   if (m.mode === 'mask' || m.mode === 'notmask') vs.push(m.b ?? 0, (m.b ?? 0) | (~m.a & max));
   const ok = vs.filter((v) => v >= 0 && v <= max);
-  return fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...(ok.length ? ok : [0])) }, { weight: 1, arbitrary: fc.integer({ min: 0, max }) });
+  return fc.oneof(
+    { weight: 4, arbitrary: fc.constant(satisfying(m, max)) },
+    { weight: 3, arbitrary: fc.constantFrom(...(ok.length ? ok : [0])) },
+    { weight: 1, arbitrary: fc.integer({ min: 0, max }) },
+  );
 }
 
 function arbInSet(s: AddressSet, fam: Family): fc.Arbitrary<bigint> {
@@ -149,17 +167,19 @@ function familiesOf(r: Rule): Family[] {
   return fams.length ? fams : [4, 6];
 }
 
-/** Mostly the flags a condition asks for (plus a little noise), sometimes anything. */
+/** Mostly flags that satisfy the rule's condition (with noise where it allows), sometimes anything. */
 function arbFlagsFor(r: Rule): fc.Arbitrary<number> {
   const f = r.header.flags;
   if (!f) return arbFlagsByte;
   return fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 5 }), arbFlagsByte).map(([noise, how, any]) => {
-    switch (how) {
-      case 0: return f.flags;
-      case 1: return f.flags | (noise & f.ignore);
-      case 2: return f.flags | (noise & 0x18);
-      case 3: return f.flags & noise;
-      default: return any;
+    if (how >= 4) return any;
+    if (how === 3) return f.flags & noise;
+    const lowest = f.flags & -f.flags;
+    switch (f.mode) {
+      case 'exact': return f.flags | (how === 0 ? 0 : noise & f.ignore);
+      case 'all': return f.flags | (how === 0 ? 0 : noise);
+      case 'any': return lowest | (noise & ~f.flags & 0xff);
+      case 'not': return (noise | f.flags) & ~lowest & 0xff;
     }
   });
 }
@@ -195,8 +215,9 @@ const arbShape: fc.Arbitrary<Shape> = fc.record({
   fragMore: fc.boolean(),
   fragId: fc.integer({ min: 0, max: 0xffff }),
   exts: fc.oneof(
-    { weight: 5, arbitrary: fc.constant<PacketSpec['exts']>([]) },
-    { weight: 1, arbitrary: fc.array(fc.constantFrom('hop' as const, 'dst' as const, 'routing' as const), { minLength: 1, maxLength: 9 }) },
+    { weight: 30, arbitrary: fc.constant<PacketSpec['exts']>([]) },
+    { weight: 6, arbitrary: fc.array(fc.constantFrom('hop' as const, 'dst' as const, 'routing' as const), { minLength: 1, maxLength: 3 }) },
+    { weight: 1, arbitrary: fc.array(fc.constantFrom('hop' as const, 'dst' as const, 'routing' as const), { minLength: 7, maxLength: 9 }) },
   ),
   df: fc.boolean(),
   rb: fc.integer({ min: 0, max: 9 }).map((x) => x === 0),
@@ -232,8 +253,10 @@ export function arbAimed(r: Rule): fc.Arbitrary<PacketSpec> {
     flags: arbFlagsFor(r),
     itype: near(h.itype, 255),
     icode: near(h.icode, 255),
-    id: h.icmpId !== undefined ? fc.oneof(fc.constant(h.icmpId), fc.integer({ min: 0, max: 65535 })) : fc.integer({ min: 0, max: 65535 }),
-    seq: h.icmpSeq !== undefined ? fc.oneof(fc.constant(h.icmpSeq), fc.integer({ min: 0, max: 65535 })) : fc.integer({ min: 0, max: 65535 }),
+    id: h.icmpId !== undefined ? fc.oneof({ weight: 3, arbitrary: fc.constant(h.icmpId) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 65535 }) }) : fc.integer({ min: 0, max: 65535 }),
+    seq: h.icmpSeq !== undefined ? fc.oneof({ weight: 3, arbitrary: fc.constant(h.icmpSeq) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 65535 }) }) : fc.integer({ min: 0, max: 65535 }),
+    idType: fc.integer({ min: 0, max: 9 }),
+    fragPick: fc.nat(),
     protoPick: fc.nat(),
     other: arbOtherProto,
     sport: arbPortIn(r.srcPorts),
@@ -243,20 +266,42 @@ export function arbAimed(r: Rule): fc.Arbitrary<PacketSpec> {
   }).chain((v) => fc.tuple(arbInSet(v.swap ? r.dst : r.src, v.family), arbInSet(v.swap ? r.src : r.dst, v.family)).map(([src, dst]) => {
     const icmp = v.family === 4 ? 1 : 58;
     const eq = h.ipProto?.find((c) => c.mode === 'eq')?.value;
-    const candidates = eq !== undefined ? [eq] : r.protocol.ipProto ?? [6, 17, icmp, 6, 17, icmp, v.other];
-    let proto = candidates[v.protoPick % candidates.length];
-    if ((proto === 1 && v.family === 6) || (proto === 58 && v.family === 4)) proto = icmp;
+    const ported = !r.srcPorts.any || !r.dstPorts.any;
+    const wide = ported ? [6, 17] : [6, 17, icmp, 6, 17, icmp, v.other];
+    const allowed = (x: number) => (h.ipProto ?? []).every((c) => (c.mode === 'ne' ? x !== c.value : c.mode === 'lt' ? x < c.value : c.mode === 'gt' ? x > c.value : true));
+    const listed = (eq !== undefined ? [eq] : r.protocol.ipProto ?? wide).filter((x) => x !== (v.family === 4 ? 58 : 1));
+    let candidates = listed.filter(allowed).length ? listed.filter(allowed) : listed.length ? listed : [icmp];
+    // Keywords that need an L4 header of one protocol: use it (when the rule allows it) 3 times in 4.
+    const needs = h.flags ? 6 : h.itype || h.icode || h.icmpId !== undefined || h.icmpSeq !== undefined ? icmp : undefined;
+    if (needs !== undefined && candidates.includes(needs) && v.protoPick % 4 !== 0) candidates = [needs];
+    const proto = candidates[v.protoPick % candidates.length];
+    // An icmp_id / icmp_seq rule needs a type that carries them.
+    const idTypes = v.family === 4 ? [8, 0, 13, 14, 15, 16, 17, 18] : [128, 129];
+    const itype = (h.icmpId !== undefined || h.icmpSeq !== undefined) && !h.itype && v.idType < 8 ? idTypes[v.idType % idTypes.length] : v.itype;
     const [sport, dport] = v.swap ? [v.dport, v.sport] : [v.sport, v.dport];
     const l4: L4Spec = proto === 6 ? { kind: 'tcp', sport, dport, flags: v.flags, payload: v.dsize }
       : proto === 17 ? { kind: 'udp', sport, dport, payload: v.dsize }
-      : proto === icmp ? { kind: 'icmp', type: v.itype, code: v.icode, id: v.id, seq: v.seq, payload: v.dsize }
+      : proto === icmp ? { kind: 'icmp', type: itype, code: v.icode, id: v.id, seq: v.seq, payload: v.dsize }
       : { kind: 'other', proto, payload: v.dsize };
     const sh = { ...v.shape };
     const fb = r.header.fragbits;
-    if (fb) {
-      sh.df = (fb.bits & 0x4000) !== 0 !== (fb.mode === 'not');
-      sh.rb = (fb.bits & 0x8000) !== 0 && fb.mode !== 'not';
-      if (fb.bits & 0x2000 && fb.mode !== 'not' && sh.frag === 'none') sh.frag = 'first';
+    if (fb && v.fragPick % 5 !== 0) {
+      // Bits that satisfy the mode: exact; + (these and one more); * (one of these); ! (one missing).
+      const lowest = fb.bits & -fb.bits;
+      const others = [0x8000, 0x4000, 0x2000].filter((b) => !(fb.bits & b));
+      const bitsOut = fb.mode === 'exact' ? fb.bits
+        : fb.mode === 'all' ? fb.bits | (others[v.fragPick % Math.max(1, others.length)] ?? 0)
+        : fb.mode === 'any' ? lowest
+        : fb.bits & ~lowest;
+      sh.df = (bitsOut & 0x4000) !== 0;
+      sh.rb = (bitsOut & 0x8000) !== 0;
+      const mf = (bitsOut & 0x2000) !== 0;
+      // M is the more-fragments bit: a first fragment, or a middle one; without it, whole or the last one.
+      if (mf) {
+        if (sh.frag === 'none') sh.frag = 'first';
+        sh.fragMore = true;
+      } else if (sh.frag === 'first') sh.frag = 'none';
+      else sh.fragMore = false;
     }
     const want = r.header.ipopts;
     const ipOptions = want !== undefined && want !== 'any' ? optionBytes(IPOPT[want as keyof typeof IPOPT])
@@ -319,6 +364,7 @@ export function arbPacketSequence(rules: readonly Rule[], o: PacketOptions & { m
   return fc.array(fc.tuple(arbPacketSpec(rules, o), fc.integer({ min: 0, max: 9 }), fc.nat(), fc.boolean()), {
     minLength: o.minLength ?? 1,
     maxLength: o.maxLength ?? 40,
+    size: 'max',
   }).map((items) => {
     const out: PacketSpec[] = [];
     for (const [spec, reuse, pick, reverse] of items) {

@@ -32,6 +32,8 @@ export interface RulesetOptions {
   maxRules?: number;
   /** Fraction of rules with a payload match (needs DPI). Default 0.1. */
   dpiFraction?: number;
+  /** fast-check's size for the rule count; default 'max' (counts spread over the whole range). */
+  size?: fc.SizeForArbitrary;
 }
 
 const PORTLESS = new Set(['icmp', 'icmpv4', 'icmpv6']);
@@ -154,7 +156,8 @@ export function arbRuleSpec(dpiFraction = 0.1): fc.Arbitrary<RuleSpec> {
     dp: arbPortSpec(),
     content: fc.constantFrom('GET ', '|00 01|', 'admin', 'x'),
   })).chain((r) => fc.tuple(arbHeaderOptions(r.proto, r.dpi), arbAddrSpec(r.fam, true), arbAddrSpec(r.fam, true)).map(([hdr, ps, pd]): RuleSpec => {
-    const portless = PORTLESS.has(r.proto);
+    // ICMP keywords with ports could never match (Suricata: ports need TCP/UDP): keep those apart.
+    const portless = PORTLESS.has(r.proto) || hdr.some((o) => /^(itype|icode|icmp_id|icmp_seq):/.test(o));
     // A pass rule exempts what it matches from everything else: keep them narrow (both addresses
     // given), or a large ruleset would pass nearly every packet.
     const [src, dst] = r.action === 'pass' ? [ps, pd] : [r.src, r.dst];
@@ -174,7 +177,7 @@ export function ruleText(s: RuleSpec, sid: number): string {
 }
 
 export function arbRuleset(o: RulesetOptions = {}): fc.Arbitrary<GeneratedRuleset> {
-  return fc.array(arbRuleSpec(o.dpiFraction ?? 0.1), { minLength: o.minRules ?? 1, maxLength: o.maxRules ?? 50 })
+  return fc.array(arbRuleSpec(o.dpiFraction ?? 0.1), { minLength: o.minRules ?? 1, maxLength: o.maxRules ?? 50, size: o.size ?? 'max' })
     .map((specs) => ({ specs, firstSid: 1000, text: specs.map((s, i) => ruleText(s, 1000 + i)).join('\n') }));
 }
 
