@@ -56,7 +56,7 @@ export interface UintMatch {
 export const TCP_FLAG_BITS = { F: 0x01, S: 0x02, R: 0x04, P: 0x08, A: 0x10, U: 0x20, E: 0x40, C: 0x80 } as const;
 
 export interface TcpFlagsMatch {
-  /** exact: the (unmasked) flags equal `flags`; all: `flags` set, others may be; any: one of `flags` set; not: none of `flags` set. */
+  /** exact: the (unmasked) flags equal `flags`; all: `flags` set, others may be; any: one of `flags` set; not: not all of `flags` set (Suricata's detect-tcpflags.c: `(f & flags) != flags`). */
   mode: 'exact' | 'all' | 'any' | 'not';
   flags: number;
   /** Bits ignored before comparing (the `,mask` part). */
