@@ -10,6 +10,7 @@
 #include "lib/verdict.h"
 #include "lib/addrset.h"
 #include "lib/classify.h"
+#include "lib/events.h"
 #include "lib/meta.h"
 #include "lib/stats.h"
 #include "lib/debug.h"
@@ -32,6 +33,8 @@ int fw_xdp(struct xdp_md *ctx)
 
 	meta = meta_get(ctx);
 	pkt.ts_ns = meta ? meta->ts_ns : bpf_ktime_get_ns();
+	pkt.ifindex = ctx->ingress_ifindex;
+	pkt.frame_len = frame_len;
 
 	reason = parse_packet(&p, &pkt);
 	if (reason != FW_REASON_PASS_DEFAULT) {

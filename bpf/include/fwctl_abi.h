@@ -208,6 +208,8 @@ struct fw_pkt {
 	__u8 has_l4;		/* 1 when the TCP/UDP/ICMP/ICMPv6 fields above were read */
 	__u8 ip_opts;		/* 1 when the IPv4 header has options (ihl > 5) */
 	__u8 _pad[2];
+	__u32 ifindex;		/* xdp_md.ingress_ifindex (set by the entry; 1, lo, under test run) */
+	__u32 frame_len;	/* whole frame, fragments included (bpf_xdp_get_buff_len) */
 };
 
 /* How a reject rule answers (Suricata reject / rejectsrc, rejectdst, rejectboth); bpf/lib/reject.h.
@@ -281,6 +283,80 @@ struct fw_aset_owner {
 	__u32 pid;
 	__u32 _pad;
 	__u64 start_time; /* /proc/<pid>/stat field 22, so a reused pid is not taken for the owner */
+};
+
+
+/* ---- Events (bpf/lib/events.h; bpf/README.md "Events") ------------------------------------- */
+
+#define FW_MAP_EVENTS "fw_events"		/* BPF_MAP_TYPE_RINGBUF of struct fw_event */
+#define FW_MAP_EVENT_STATS "fw_event_stats"	/* per-CPU __u64 by enum fw_event_stat */
+#define FW_MAP_EVENT_BUCKET "fw_event_bucket"	/* per-CPU struct fw_event_bucket (the flood guard) */
+
+/* fw_event.type. Append-only. 0 is never written, so a zeroed record is recognisably not one. */
+enum fw_event_type {
+	FW_EVENT_ALERT = 1,	/* a drop/reject/alert (or pass) rule matched: one record per rule */
+	FW_EVENT_DPI_FLAG = 2,	/* reserved: a FLAG rule sent the packet to the DPI worker */
+	FW_EVENT_BLOCK = 3,	/* reserved: a detector added a dynamic block */
+};
+
+/* fw_event.action: the matching rule's action, in Suricata's action order (a lower value wins),
+ * the same numbering as the classifier's action bands. The reject variants are all REJECT (the
+ * kind is the rule's business, enum fw_reject_kind). EVE: DROP and REJECT are "blocked". */
+enum fw_event_action {
+	FW_EVENT_ACTION_PASS = 0,
+	FW_EVENT_ACTION_DROP = 1,
+	FW_EVENT_ACTION_REJECT = 2,
+	FW_EVENT_ACTION_ALERT = 3,
+};
+
+/* Slots of fw_event_stats (per-CPU __u64 each). Append-only. */
+enum fw_event_stat {
+	FW_EVENT_STAT_EMITTED = 0,	/* records submitted to fw_events */
+	FW_EVENT_STAT_SUPPRESSED = 1,	/* not written: the flood guard (token bucket) said no */
+	FW_EVENT_STAT_LOST = 2,		/* not written: fw_events was full (bpf_ringbuf_reserve failed) */
+	FW_EVENT_STAT__MAX,
+};
+#define FW_EVENT_STAT_SLOTS 8
+
+/* cfg_event_cpu: the limiter and the counters use the running CPU's slot (live traffic). */
+#define FW_EVENT_CPU_LOCAL 0xffffffffu
+
+/* One ring-buffer record, 80 bytes. Everything a log line needs, so userspace never reads a map
+ * to render it: the rule by both its sid (stable, what EVE prints) and its index in the compiled
+ * ruleset (rule_idx = IR Rule.id: userspace finds msg/rev/classtype by index and checks the sid,
+ * so BPF needs no rule-metadata table). Addresses network order as in fw_pkt (IPv4 in [0]), every
+ * other field host order. Every byte is written, padding included. */
+struct fw_event {
+	__u64 ts_ns;		/* fw_pkt.ts_ns: pcap time under replay, bpf_ktime_get_ns() live */
+	__u32 saddr[4];
+	__u32 daddr[4];
+	__u32 sid;		/* the rule's signature id */
+	__u32 rule_idx;		/* the rule's index in the loaded ruleset */
+	__u32 ifindex;		/* ingress interface */
+	__u32 pkt_len;		/* frame length (fw_pkt.frame_len) */
+	__u16 sport;		/* 0 without an L4 header, and for ICMP */
+	__u16 dport;
+	__u16 vlan_id[2];	/* outermost first; vlan_depth says how many are valid */
+	__u8 type;		/* enum fw_event_type */
+	__u8 action;		/* enum fw_event_action */
+	__u8 verdict;		/* enum fw_verdict applied to the packet */
+	__u8 family;		/* enum fw_family */
+	__u8 l4_proto;
+	__u8 tcp_flags;		/* enum fw_tcp_flag bits */
+	__u8 icmp_type;
+	__u8 icmp_code;
+	__u8 vlan_depth;
+	__u8 has_l4;		/* fw_pkt.has_l4: ports / flags / ICMP fields were read */
+	__u8 _pad[6];
+};
+
+/* fw_event_bucket: one token bucket per CPU. tokens in units of 1e-9 event (one record costs
+ * 1e9), so refill is an integer multiply: elapsed_ns * cfg_event_rate. */
+struct fw_event_bucket {
+	__u64 tokens;
+	__u64 last_ns;		/* fw_pkt.ts_ns of the last refill */
+	__u32 primed;		/* 0 until the first record: the bucket then starts full */
+	__u32 _pad;
 };
 
 #endif /* FWCTL_ABI_H */

@@ -23,4 +23,21 @@ const volatile __u32 cfg_malformed_policy = FW_MALFORMED_DROP;
 /* Non-zero: copy each packet's struct fw_pkt into fw_dbg_pkt (tests, `fwctl` debugging). */
 const volatile __u32 cfg_debug_pkt = 0;
 
+
+/* The flood guard of the event ring (events.h): a token bucket per CPU that admits a burst of
+ * cfg_event_burst records, then cfg_event_rate records per second, timed by the packets' own
+ * timestamps (fw_pkt.ts_ns), so a replay meets the same limit as the live traffic it recorded.
+ * Per CPU, the limit is per CPU: a box with N CPUs logs at most N x rate. */
+const volatile __u32 cfg_event_rate = 10000;
+const volatile __u32 cfg_event_burst = 1000;
+/* 0 turns the flood guard off (tests and benchmarks only: a flood then fills the ring and the
+ * excess is counted as lost). The verifier prunes the bucket code. */
+const volatile __u32 cfg_event_ratelimit = 1;
+/* Whose per-CPU slot holds the bucket and the event counters: FW_EVENT_CPU_LOCAL (the running
+ * CPU, for live traffic) or a fixed CPU number. Replay sets 0: BPF_PROG_TEST_RUN runs on whatever
+ * CPU the calling thread is on, and a thread that migrates mid-replay would otherwise split one
+ * bucket in two. A fixed slot is written without atomics, so it is only for one runner at a
+ * time (a replay thread), never for an attached program. */
+const volatile __u32 cfg_event_cpu = FW_EVENT_CPU_LOCAL;
+
 #endif /* FW_CONFIG_H */

@@ -34,6 +34,10 @@ struct fw_abi_types {
 	enum fw_ext_bit ext_bit;
 	enum fw_tcp_flag tcp_flag;
 	enum fw_reject_kind reject_kind;
+	struct fw_event event;
+	enum fw_event_type event_type;
+	enum fw_event_action event_action;
+	enum fw_event_stat event_stat;
 };
 struct fw_abi_types *fw_abi_types_anchor __attribute__((unused));
 

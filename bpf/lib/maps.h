@@ -14,6 +14,7 @@
 #include "fwctl_abi.h"
 
 _Static_assert(FW_REASON__MAX <= FW_REASON_SLOTS, "fw_reason_stats has a slot for every reason");
+_Static_assert(FW_EVENT_STAT__MAX <= FW_EVENT_STAT_SLOTS, "fw_event_stats has a slot for every stat");
 
 /* Per-CPU packet and byte counters by verdict reason.
  * Writer: the XDP program, once per packet at its `out:` label (stats.h).
@@ -138,5 +139,42 @@ struct {
 	__type(key, __u32);
 	__type(value, struct fw_aset_owner);
 } fw_aset_lock SEC(".maps");
+
+
+/* ---- Events (events.h; bpf/README.md "Events") ----------------------------------------------- */
+
+/* Ring size in bytes: a power of two and a multiple of the page size. 4 MiB holds about 47k
+ * records (80 bytes + an 8-byte header each), several seconds of the default flood guard
+ * (cfg_event_rate 10k/s per CPU) if the consumer stalls. */
+#ifndef FW_EVENTS_RING_SIZE
+#define FW_EVENTS_RING_SIZE (4 << 20)
+#endif
+
+/* Alert (later: DPI flag, block) records, struct fw_event. One ring per loaded object, shared by
+ * all CPUs (records are in reservation order).
+ * Writer: the XDP program (emit_alert). Reader: userspace (src/events EventConsumer), live from
+ * the event loop, under replay synchronously after each test run. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, FW_EVENTS_RING_SIZE);
+} fw_events SEC(".maps");
+
+/* Records emitted / suppressed by the flood guard / lost to a full ring, by enum fw_event_stat.
+ * Writer: the XDP program. Reader: userspace (readEventStats), summing the CPUs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FW_EVENT_STAT_SLOTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} fw_event_stats SEC(".maps");
+
+/* The flood guard's token bucket, one per CPU (slot 0).
+ * Writer and reader: the XDP program. Userspace only reads it (debugging). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fw_event_bucket);
+} fw_event_bucket SEC(".maps");
 
 #endif /* FW_MAPS_H */

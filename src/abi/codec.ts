@@ -101,6 +101,10 @@ export interface FwPkt {
   fragId: number;
   fragFlags: Array<keyof typeof FragFlag>;
   ipOpts: boolean;
+  /** Ingress interface (1, lo, under test run). */
+  ifindex: number;
+  /** Whole frame length, fragments included. */
+  frameLen: number;
 }
 
 const P = FW_PKT.off;
@@ -150,5 +154,7 @@ export function decodePkt(buf: Buffer, at = 0): FwPkt {
     fragId: buf.readUInt32LE(at + P.frag_id),
     fragFlags: bitNames(buf.readUInt8(at + P.frag_flags), FragFlag),
     ipOpts: buf.readUInt8(at + P.ip_opts) !== 0,
+    ifindex: buf.readUInt32LE(at + P.ifindex),
+    frameLen: buf.readUInt32LE(at + P.frame_len),
   };
 }

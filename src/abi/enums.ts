@@ -101,6 +101,19 @@ export const ASET_SLOT_MAX = 6;
 export const BlockSource = { manual: 0, auto: 1 } as const;
 export type BlockSourceName = keyof typeof BlockSource;
 
+/** fw_event.type (enum fw_event_type): 0 is never written. */
+export const EventType = { alert: 1, dpi_flag: 2, block: 3 } as const;
+export type EventTypeName = keyof typeof EventType;
+
+/** fw_event.action (enum fw_event_action): the rule's action, in Suricata's order (lower wins). */
+export const EventAction = { pass: 0, drop: 1, reject: 2, alert: 3 } as const;
+export type EventActionName = keyof typeof EventAction;
+
+/** Slots of fw_event_stats (enum fw_event_stat). */
+export const EventStat = { emitted: 0, suppressed: 1, lost: 2 } as const;
+export type EventStatName = keyof typeof EventStat;
+export const EVENT_STAT_MAX = 3;
+
 /** Every enum of the ABI header, for the BTF check. */
 export const ABI_ENUMS: readonly CEnum[] = [
   cEnum('fw_reason', 'FW_REASON_', { ...Reason, _max: REASON_MAX }),
@@ -116,6 +129,9 @@ export const ABI_ENUMS: readonly CEnum[] = [
   cEnum('fw_aset_slot', 'FW_ASET_SLOT_', { ...AsetSlot, _max: ASET_SLOT_MAX }),
   cEnum('fw_block_source', 'FW_BLOCK_', BlockSource),
   cEnum('fw_reject_kind', 'FW_REJECT_', RejectKind),
+  cEnum('fw_event_type', 'FW_EVENT_', EventType),
+  cEnum('fw_event_action', 'FW_EVENT_ACTION_', EventAction),
+  cEnum('fw_event_stat', 'FW_EVENT_STAT_', { ...EventStat, _max: EVENT_STAT_MAX }),
 ];
 
 /** The C enumerator for a TS name: ('FW_REASON_', 'malformed_tcp') -> FW_REASON_MALFORMED_TCP;

@@ -45,13 +45,13 @@ export const FW_META = layout('fw_meta', 32, [
 ], { _pad: 4 });
 
 /** The parsed packet (fw_dbg_pkt value). */
-export const FW_PKT = layout('fw_pkt', 96, [
+export const FW_PKT = layout('fw_pkt', 104, [
   ['ts_ns', 8], ['saddr', 16], ['daddr', 16], ['tcp_seq', 4], ['tcp_ack', 4], ['frag_id', 4],
   ['l3_proto', 2], ['l3_off', 2], ['l4_off', 2], ['payload_off', 2], ['ip_len', 2], ['dsize', 2],
   ['sport', 2], ['dport', 2], ['tcp_win', 2], ['icmp_id', 2], ['icmp_seq', 2], ['frag_off', 2],
   ['vlan_id', 4], ['family', 1], ['l4_proto', 1], ['tcp_flags', 1], ['icmp_type', 1], ['icmp_code', 1],
   ['ttl', 1], ['tos', 1], ['vlan_depth', 1], ['ext_depth', 1], ['ext_seen', 1], ['frag', 1],
-  ['frag_flags', 1], ['has_l4', 1], ['ip_opts', 1], ['_pad', 2],
+  ['frag_flags', 1], ['has_l4', 1], ['ip_opts', 1], ['_pad', 2], ['ifindex', 4], ['frame_len', 4],
 ], { saddr: 4, daddr: 4, vlan_id: 2, _pad: 1 });
 
 /** LPM trie keys of the address sets: prefix length, then the address in network order. */
@@ -72,7 +72,27 @@ export const FW_BLOCK = layout('fw_block', 72, [
 /** Value of fw_aset_lock: the process holding a set's writer lock. */
 export const FW_ASET_OWNER = layout('fw_aset_owner', 16, [['pid', 4], ['_pad', 4], ['start_time', 8]]);
 
-export const ABI_STRUCTS: readonly StructLayout[] = [FW_COUNTER, FW_META, FW_PKT, FW_LPM_V4, FW_LPM_V6, FW_BLOCK, FW_ASET_OWNER];
+/** One record of the fw_events ring buffer (an alert). */
+export const FW_EVENT = layout('fw_event', 80, [
+  ['ts_ns', 8], ['saddr', 16], ['daddr', 16], ['sid', 4], ['rule_idx', 4], ['ifindex', 4], ['pkt_len', 4],
+  ['sport', 2], ['dport', 2], ['vlan_id', 4], ['type', 1], ['action', 1], ['verdict', 1], ['family', 1],
+  ['l4_proto', 1], ['tcp_flags', 1], ['icmp_type', 1], ['icmp_code', 1], ['vlan_depth', 1], ['has_l4', 1],
+  ['_pad', 6],
+], { saddr: 4, daddr: 4, vlan_id: 2, _pad: 1 });
+
+/** The flood guard's per-CPU token bucket (fw_event_bucket value). */
+export const FW_EVENT_BUCKET = layout('fw_event_bucket', 24, [
+  ['tokens', 8], ['last_ns', 8], ['primed', 4], ['_pad', 4],
+]);
+
+/** Slots of fw_event_stats (FW_EVENT_STAT_SLOTS): room for stats appended later. */
+export const EVENT_STAT_SLOTS = 8;
+/** cfg_event_cpu value: the running CPU's slot (FW_EVENT_CPU_LOCAL). */
+export const EVENT_CPU_LOCAL = 0xffffffff;
+
+export const ABI_STRUCTS: readonly StructLayout[] = [
+  FW_COUNTER, FW_META, FW_PKT, FW_LPM_V4, FW_LPM_V6, FW_BLOCK, FW_ASET_OWNER, FW_EVENT, FW_EVENT_BUCKET,
+];
 
 /** The XDP context a test run passes (struct xdp_md, uapi): what ctx_in holds. */
 export const XDP_MD = layout('xdp_md', 24, [
@@ -103,6 +123,9 @@ export const MapName = {
   block6: 'fw_block6',
   asetCount: 'fw_aset_count',
   asetLock: 'fw_aset_lock',
+  events: 'fw_events',
+  eventStats: 'fw_event_stats',
+  eventBucket: 'fw_event_bucket',
 } as const;
 
 /** The XDP program's function name in the object. */
@@ -112,4 +135,8 @@ export const PROG_NAME = 'fw_xdp';
 export const Knob = {
   malformedPolicy: 'cfg_malformed_policy',
   debugPkt: 'cfg_debug_pkt',
+  eventRate: 'cfg_event_rate',
+  eventBurst: 'cfg_event_burst',
+  eventRatelimit: 'cfg_event_ratelimit',
+  eventCpu: 'cfg_event_cpu',
 } as const;

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: MIT */
+/* events.h — alert records out of XDP: one struct fw_event per alerting rule into the fw_events
+ * ring buffer, behind a per-CPU token bucket so a flood cannot turn logging into a DoS.
+ *
+ * The classifier calls emit_alert() once per matching drop/reject/alert rule of a packet (after
+ * it knows the packet's verdict). Every call ends in exactly one of three counters of
+ * fw_event_stats: emitted, suppressed (the bucket was empty) or lost (the ring was full).
+ */
+#ifndef FW_EVENTS_H
+#define FW_EVENTS_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#include "fwctl_abi.h"
+#include "config.h"
+#include "maps.h"
+
+#define FW_EVENT_NSEC 1000000000ULL
+
+/* The slot of a per-CPU map that this packet's events use: the running CPU's (live), or the
+ * fixed cfg_event_cpu's (replay: one bucket whichever CPU the test run lands on). The branch is
+ * on a knob, so the verifier keeps one of the two lookups. */
+static __always_inline void *event_slot(void *map, __u32 key)
+{
+	if (cfg_event_cpu == FW_EVENT_CPU_LOCAL)
+		return bpf_map_lookup_elem(map, &key);
+	return bpf_map_lookup_percpu_elem(map, &key, cfg_event_cpu);
+}
+
+static __always_inline void event_count(__u32 stat)
+{
+	__u64 *c = event_slot(&fw_event_stats, stat);
+
+	if (c)
+		*c += 1; /* per-CPU slot: no atomics (see cfg_event_cpu for the fixed-slot case) */
+}
+
+/* Token bucket with the packet's timestamp as its clock. Tokens are in 1e-9 records, so a refill
+ * is elapsed_ns * rate with no division on the common path, and exact: after the burst, the next
+ * record is admitted exactly 1e9 / rate ns later. The bucket starts full. A timestamp older than
+ * the last (pcap out of order) refills nothing and does not move the clock back. Returns 1 to
+ * emit. */
+static __always_inline int event_admit(__u64 now)
+{
+	struct fw_event_bucket *b;
+	__u64 cap = (__u64)cfg_event_burst * FW_EVENT_NSEC;
+	__u64 rate = cfg_event_rate;
+	__u64 dt;
+
+	if (!cfg_event_ratelimit)
+		return 1;
+	b = event_slot(&fw_event_bucket, 0);
+	if (!b)
+		return 0;
+	if (!b->primed) {
+		b->primed = 1;
+		b->tokens = cap;
+		b->last_ns = now;
+	} else if (now > b->last_ns) {
+		dt = now - b->last_ns;
+		b->last_ns = now;
+		/* dt * rate overflows only for gaps far longer than a refill: those simply fill it.
+		 * cap <= 2^32 * 1e9 < 2^62, so tokens + dt * rate below stays under 2^64. */
+		if (rate && dt < cap / rate + 1)
+			b->tokens += dt * rate;
+		else if (rate)
+			b->tokens = cap;
+		if (b->tokens > cap)
+			b->tokens = cap;
+	}
+	if (b->tokens < FW_EVENT_NSEC)
+		return 0;
+	b->tokens -= FW_EVENT_NSEC;
+	return 1;
+}
+
+/* Reserves, fills and submits one record of `type` describing `pkt`. */
+static __always_inline void emit_event(const struct fw_pkt *pkt, __u8 type, __u32 rule_idx, __u32 sid,
+				       __u8 action, __u8 verdict)
+{
+	struct fw_event *e;
+
+	if (!event_admit(pkt->ts_ns)) {
+		event_count(FW_EVENT_STAT_SUPPRESSED);
+		return;
+	}
+	e = bpf_ringbuf_reserve(&fw_events, sizeof(*e), 0);
+	if (!e) {
+		event_count(FW_EVENT_STAT_LOST);
+		return;
+	}
+	/* Ring memory is not zeroed: every byte is written, so no stale record shows through. */
+	e->ts_ns = pkt->ts_ns;
+	e->saddr[0] = pkt->saddr[0];
+	e->saddr[1] = pkt->saddr[1];
+	e->saddr[2] = pkt->saddr[2];
+	e->saddr[3] = pkt->saddr[3];
+	e->daddr[0] = pkt->daddr[0];
+	e->daddr[1] = pkt->daddr[1];
+	e->daddr[2] = pkt->daddr[2];
+	e->daddr[3] = pkt->daddr[3];
+	e->sid = sid;
+	e->rule_idx = rule_idx;
+	e->ifindex = pkt->ifindex;
+	e->pkt_len = pkt->frame_len;
+	e->sport = pkt->sport;
+	e->dport = pkt->dport;
+	e->vlan_id[0] = pkt->vlan_id[0];
+	e->vlan_id[1] = pkt->vlan_id[1];
+	e->type = type;
+	e->action = action;
+	e->verdict = verdict;
+	e->family = pkt->family;
+	e->l4_proto = pkt->l4_proto;
+	e->tcp_flags = pkt->tcp_flags;
+	e->icmp_type = pkt->icmp_type;
+	e->icmp_code = pkt->icmp_code;
+	e->vlan_depth = pkt->vlan_depth;
+	e->has_l4 = pkt->has_l4;
+	__builtin_memset(e->_pad, 0, sizeof(e->_pad));
+	bpf_ringbuf_submit(e, 0);
+	event_count(FW_EVENT_STAT_EMITTED);
+}
+
+/* One alert: the rule at `rule_idx` of the loaded ruleset, signature id `sid`, matched `pkt`;
+ * `action` is its enum fw_event_action, `verdict` the enum fw_verdict the packet gets. Call once
+ * per alerting rule, after the verdict is known (EVE's alert.action follows the rule's action,
+ * the verdict is kept for logs that want the packet's fate). pkt->ts_ns times the flood guard. */
+static __always_inline void emit_alert(const struct fw_pkt *pkt, __u32 rule_idx, __u32 sid, __u8 action,
+				       __u8 verdict)
+{
+	emit_event(pkt, FW_EVENT_ALERT, rule_idx, sid, action, verdict);
+}
+
+#endif /* FW_EVENTS_H */
