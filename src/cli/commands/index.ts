@@ -2,8 +2,9 @@
 import type { Command } from '../command.ts';
 import { blockCommand } from './block.ts';
 import { checkCommand } from './check.ts';
+import { labCommand } from './lab.ts';
 import { replayCommand } from './replay.ts';
 import { setCommand } from './set.ts';
 import { versionCommand } from './version.ts';
 
-export const COMMANDS: Command[] = [blockCommand, checkCommand, replayCommand, setCommand, versionCommand];
+export const COMMANDS: Command[] = [blockCommand, checkCommand, labCommand, replayCommand, setCommand, versionCommand];
