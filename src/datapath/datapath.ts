@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
-import { Knob, MalformedPolicy, MapName, PROG_NAME } from '../abi/index.ts';
-import { BpfMap, BpfObject, BpfProgram } from '../native/index.ts';
+import { EVENT_CPU_LOCAL, Knob, MalformedPolicy, MapName, PROG_NAME } from '../abi/index.ts';
+import { BpfMap, BpfObject, BpfProgram, numPossibleCpus } from '../native/index.ts';
 import { ensureBpffs, pinDir } from './bpffs.ts';
 import { DatapathHandle } from './handle.ts';
 
@@ -18,6 +18,16 @@ const optionsSchema = z.strictObject({
   malformedPolicy: z.enum(['pass', 'drop']).optional(),
   /** Record each packet's parsed form in fw_dbg_pkt (default false). */
   debugPkt: z.boolean().optional(),
+  /** The event flood guard (bpf/README.md "Events"): records per second per CPU (default 10000), */
+  eventRate: z.number().int().min(0).max(0xffffffff).optional(),
+  /** the burst it allows (default 1000), */
+  eventBurst: z.number().int().min(0).max(0xffffffff).optional(),
+  /** and whether it is on at all (default true; off is for tests and benchmarks). */
+  eventRateLimit: z.boolean().optional(),
+  /** Whose per-CPU slot holds the guard and the event counters: 'local' (default, the running CPU:
+   *  live traffic) or one CPU number for every packet (replay: deterministic whatever CPU the test
+   *  runs land on; one runner at a time). */
+  eventCpu: z.union([z.literal('local'), z.number().int().min(0)]).optional(),
 });
 export type DatapathOptions = z.infer<typeof optionsSchema>;
 
@@ -42,11 +52,22 @@ export class Datapath extends DatapathHandle {
       objectPath: parsed.data.objectPath ?? DEFAULT_OBJECT,
       malformedPolicy: parsed.data.malformedPolicy ?? 'drop',
       debugPkt: parsed.data.debugPkt ?? false,
+      eventRate: parsed.data.eventRate ?? 10000,
+      eventBurst: parsed.data.eventBurst ?? 1000,
+      eventRateLimit: parsed.data.eventRateLimit ?? true,
+      eventCpu: parsed.data.eventCpu ?? 'local',
     };
+    if (o.eventCpu !== 'local' && o.eventCpu >= numPossibleCpus()) {
+      throw new TypeError(`Datapath.open: eventCpu ${o.eventCpu} is not a possible CPU (0..${numPossibleCpus() - 1})`);
+    }
     const object = BpfObject.open(o.objectPath);
     try {
       object.setGlobal(Knob.malformedPolicy, MalformedPolicy[o.malformedPolicy]);
       object.setGlobal(Knob.debugPkt, o.debugPkt ? 1 : 0);
+      object.setGlobal(Knob.eventRate, o.eventRate);
+      object.setGlobal(Knob.eventBurst, o.eventBurst);
+      object.setGlobal(Knob.eventRatelimit, o.eventRateLimit ? 1 : 0);
+      object.setGlobal(Knob.eventCpu, o.eventCpu === 'local' ? EVENT_CPU_LOCAL : o.eventCpu);
       object.load();
       return new Datapath(object, o);
     } catch (err) {

@@ -20,6 +20,10 @@ export abstract class DatapathHandle {
   readonly program: BpfProgram;
   readonly reasonStats: BpfMap;
   readonly dbgPkt: BpfMap;
+  /** fw_events (ring buffer of struct fw_event): read it with src/events EventConsumer. */
+  readonly events: BpfMap;
+  /** fw_event_stats: src/events readEventStats(). */
+  readonly eventStats: BpfMap;
   #runner: PacketRunner | undefined;
   readonly #dbgKey = Buffer.alloc(4);
   readonly #dbgVal = Buffer.alloc(FW_PKT.size);
@@ -28,6 +32,8 @@ export abstract class DatapathHandle {
     this.program = program;
     this.reasonStats = maps(MapName.reasonStats);
     this.dbgPkt = maps(MapName.dbgPkt);
+    this.events = maps(MapName.events);
+    this.eventStats = maps(MapName.eventStats);
   }
 
   /**
@@ -80,5 +86,7 @@ export abstract class DatapathHandle {
     this.program.close();
     this.reasonStats.close();
     this.dbgPkt.close();
+    this.events.close();
+    this.eventStats.close();
   }
 }
