@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DEB_PKGS=(clang llvm libbpf-dev bpftool libpcap-dev libhyperscan-dev pkg-config iproute2 ethtool
-          make g++ python3 nftables iptables)
+          make g++ python3 nftables iptables iputils-ping)
 
 missing=()
 for p in "${DEB_PKGS[@]}"; do

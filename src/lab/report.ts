@@ -102,7 +102,7 @@ export function renderText(r: LabReport): string[] {
   }
   if (Object.keys(r.counters).length > 0) {
     out.push('', `gateway counters by reason (pinned fw_reason_stats, both interfaces, since load):`);
-    out.push(...table(['reason', 'packets', 'bytes'], Object.entries(r.counters).map(([k, c]) => [`  ${k}`, String(c!.packets), String(c!.bytes)])));
+    out.push(...table(['reason', 'packets', 'bytes'], Object.entries(r.counters).map(([k, c]) => [k, String(c!.packets), String(c!.bytes)])).map((l) => `  ${l}`));
   }
   if (r.address_sets) {
     const s = r.address_sets;

@@ -1,0 +1,109 @@
+// The live lab end to end, as a user runs it: `node bin/fwctl.mjs lab -o json` in a subprocess.
+// The expectations are stated here, independently of the lab's own: traffic from the scanner or to
+// the forbidden subnet must time out with the gateway counting it under dyn_block / deny_list and
+// the server seeing nothing; everything else must be answered. Then nothing may be left behind.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import test from 'ava';
+
+import { pinDir } from '../src/datapath/index.ts';
+import { labPlan, type LabReport, statePath } from '../src/lab/index.ts';
+import { BpfProgram } from '../src/native/index.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+async function waitFor(what: string, ok: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function programGone(id: number): boolean {
+  try {
+    BpfProgram.fromId(id).close();
+    return false;
+  } catch (e) {
+    return (e as { code?: string }).code === 'ENOENT';
+  }
+}
+
+test('fwctl lab -o json: allowed traffic is delivered, denied and blocked traffic dropped and counted; nothing is left', async (t) => {
+  const t0 = Date.now();
+  const run = spawnSync(process.execPath, ['bin/fwctl.mjs', 'lab', '-o', 'json'], { cwd: ROOT, encoding: 'utf8', timeout: 55_000 });
+  const seconds = (Date.now() - t0) / 1000;
+  t.is(run.status, 0, run.stderr + run.stdout.slice(0, 2000));
+  const lines = run.stdout.trim().split('\n');
+  t.is(lines.length, 1, 'one JSON document');
+  const r = JSON.parse(lines[0]) as LabReport;
+  t.log(`lab ${r.lab}: ${r.summary.probes} probes in ${seconds.toFixed(1)} s`);
+  t.true(seconds < 40, `took ${seconds} s`);
+  t.is(r.error, null);
+  t.true(r.ok);
+
+  const plan = labPlan(r.lab);
+  t.deepEqual(r.topology.namespaces, plan.netns);
+  t.deepEqual(r.topology.forwarding, { ipv4: true, ipv6: true });
+  // One program on both gateway interfaces, a pass-through on both ends, all native.
+  const gw = r.topology.xdp.filter((a) => a.netns === plan.netns.gateway);
+  t.deepEqual(gw.map((a) => a.ifname).sort(), [plan.links.client.gw.ifname, plan.links.server.gw.ifname].sort());
+  t.is(new Set(gw.map((a) => a.progId)).size, 1, 'the same program (shared maps) on both');
+  t.is(r.topology.xdp.length, 4);
+  t.true(r.topology.xdp.every((a) => a.mode === 'native' && a.progId > 0));
+
+  // 9 exchanges over IPv4 and IPv6.
+  t.is(r.probes.length, 18);
+  t.deepEqual(r.probes.map((p) => p.family).filter((f) => f === 'ipv6').length, 9);
+  const scanner = [plan.hosts.scanner.v4, plan.hosts.scanner.v6];
+  const forbidden = [plan.hosts.forbidden.v4, plan.hosts.forbidden.v6];
+  for (const p of r.probes) {
+    const label = `#${p.id} ${p.name} ${p.proto}/${p.family}`;
+    const stoppedBy = scanner.includes(p.src) ? 'dyn_block' : forbidden.includes(p.dst) ? 'deny_list' : null;
+    if (stoppedBy) {
+      t.is(p.observed, 'timed out', label);
+      t.true((p.gateway[stoppedBy] ?? 0) >= 1, `${label}: the gateway counted it under ${stoppedBy}`);
+      if (p.proto !== 'icmp') t.false(p.server_saw, `${label}: the server saw nothing`);
+    } else {
+      t.is(p.observed, 'delivered', label);
+      t.is(p.gateway.deny_list ?? 0, 0, label);
+      t.is(p.gateway.dyn_block ?? 0, 0, label);
+      // The request and the answer both crossed the gateway (each through one of its interfaces);
+      // a TCP exchange at least SYN, SYN-ACK, ACK before the client could send.
+      t.true((p.gateway.pass_default ?? 0) >= (p.proto === 'tcp' ? 3 : 2), `${label}: ${JSON.stringify(p.gateway)}`);
+      if (p.proto !== 'icmp') t.true(p.server_saw, `${label}: the server saw it`);
+    }
+    t.true(p.ok, label);
+  }
+  t.deepEqual(r.summary, { probes: 18, as_expected: 18, unexpected: [] });
+
+  // Counters consistent with the probes: every deny/block drop the gateway counted belongs to a
+  // probe, and each block entry's hits add up to dyn_block.
+  const sum = (reason: string) => r.probes.reduce((s, p) => s + ((p.gateway as Record<string, number>)[reason] ?? 0), 0);
+  t.is(r.counters.deny_list?.packets, sum('deny_list'));
+  t.is(r.counters.dyn_block?.packets, sum('dyn_block'));
+  t.true(sum('deny_list') >= 4 && sum('dyn_block') >= 4);
+  t.true((r.counters.pass_default?.packets ?? 0) >= sum('pass_default'));
+  t.deepEqual(r.address_sets?.deny, { v4: 1, v6: 1 });
+  t.deepEqual(r.address_sets?.block.map((b) => b.prefix), plan.sets.block.prefixes);
+  t.is(r.address_sets?.block.reduce((s, b) => s + b.hits, 0), r.counters.dyn_block?.packets);
+
+  // The report's cleanup, and the system's state after it.
+  t.false(r.kept);
+  t.deepEqual(r.cleanup?.errors, []);
+  t.deepEqual(r.cleanup?.namespaces.sort(), Object.values(plan.netns).sort());
+  t.deepEqual(r.cleanup?.instances, [plan.instance, plan.endsInstance]);
+  t.deepEqual(r.cleanup?.attachments, { detached: 4, withNamespace: 0 });
+  t.true(r.cleanup?.stateFileRemoved);
+  const netns = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
+  for (const ns of Object.values(plan.netns)) t.false(netns.split('\n').some((l) => l.split(' ')[0] === ns), ns);
+  t.false(existsSync(pinDir(plan.instance)));
+  t.false(existsSync(pinDir(plan.endsInstance)));
+  t.false(existsSync(statePath(r.lab)));
+  t.false(execFileSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' }).includes(r.lab), 'no interface of the lab in the root namespace');
+  for (const id of new Set(r.topology.xdp.map((a) => a.progId))) {
+    await waitFor(`program ${id} to be freed`, () => programGone(id));
+    t.true(programGone(id));
+  }
+});
