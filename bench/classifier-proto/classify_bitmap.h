@@ -1,34 +1,30 @@
 /* SPDX-License-Identifier: MIT */
 /* classify_bitmap.h — design A: equivalence classes, then a rule-bitmap AND with a summary level.
  *
- * Each final field's class has a bitmap over the internal rules (bit r: rule r accepts this
+ * Each final field's class has a row: a bitmap over the rule slots (bit r: rule r accepts this
  * class) and a summary over 64-rule blocks (bit j: block j has a rule that accepts it). The walk
  * ANDs the FIN_N summaries word by word, ANDs the FIN_N bitmaps only in the blocks the summaries
  * leave, and visits the set bits. Rule slots are numbered by wildcard signature (which fields are
- * not `any`), each signature starting on a block boundary, so a block holds rules of one shape:
- * a block that passes the summary AND yet holds no match then needs two of its rules to each
- * match a different field, which is rare. Every match is visited (the winner is the lowest band,
- * priority, sid), so the order needs no band.
+ * not `any`), each signature starting on a block boundary, and within a signature by each rule's
+ * most selective field: a block then holds rules of one shape, and one that passes the summary
+ * AND without a match needs two of its rules to each match a different field. Every match is
+ * visited (the winner is the lowest band, priority, sid), so the numbering needs no band order.
  *
- * Cost: FIN_N * nsum summary words + FIN_N words per surviving block + one visit per matched rule.
+ * Address-only rules (IP reputation: the bulk of large rulesets) are not in the bitmaps: the
+ * address's class carries the list of them that it matches ("direct" lists).
+ *
+ * Cost: FIN_N row lookups, FIN_N * nsum summary words, FIN_N words per surviving block, one visit
+ * per matched rule. Calls are dear on this machine (every `ret` pays the SRSO safe-RET thunk), so
+ * the walk makes none: its loops end with cond_break (cls_loop.h) and keep their state in a
+ * per-CPU scratch value, so the verifier sees the same unknown values at every back edge.
  */
 #ifndef CLS_CLASSIFY_BITMAP_H
 #define CLS_CLASSIFY_BITMAP_H
 
 #include "cls_classes.h"
+#include "cls_loop.h"
 
-/* Fast-path limits: summary words (64 blocks of 64 rules each), candidate blocks per packet,
- * matches per block. A packet beyond them takes the slow path (steps >= CLS_SLOW_MARK). */
-#ifndef CLS_FAST_SUM
-#define CLS_FAST_SUM 4
-#endif
-#ifndef CLS_FAST_BLOCKS
-#define CLS_FAST_BLOCKS 4
-#endif
-#ifndef CLS_FAST_MATCHES
-#define CLS_FAST_MATCHES 4
-#endif
-#define CLS_SLOW_MARK 1000
+#define CLS_WMASK (CLS_MAX_WORDS - 1)
 
 /* De Bruijn bit scan (BPF has no ctz): entry (2^i * 0x03f79d71b4ca8b09) >> 58 holds i. */
 static const __u8 cls_debruijn[64] = {
@@ -44,218 +40,180 @@ static __always_inline __u32 cls_ctz(__u64 w)
 	return cls_debruijn[((w & -w) * 0x03f79d71b4ca8b09ULL) >> 58];
 }
 
-
-static __always_inline __u64 cls_bm_word(const __u32 row[FIN_N], __u32 nwords, __u32 j)
-{
-	__u64 m = ~0ULL;
-
-	for (int f = 0; f < FIN_N; f++)
-		m &= cls_get64(&cls_bm, row[f] * nwords + j);
-	return m;
-}
-
-/* Is rule r a match to report? A `<>` rule is two internal rules; it counts once, as its first
- * half when both halves match. */
-static __always_inline struct cls_rinfo *cls_rule(const __u32 row[FIN_N], __u32 nwords, __u32 r)
-{
-	struct cls_rinfo *ri = bpf_map_lookup_elem(&cls_rinfo, &r);
-
-	if (!ri)
-		return 0;
-	if ((ri->flags & CLS_RF_TWIN2) && ((cls_bm_word(row, nwords, ri->twin / 64) >> (ri->twin % 64)) & 1))
-		return 0;
-	return ri;
-}
-
-/* Folds matched rule r into the result: the winner is the lowest (band, priority, sid); every
- * non-pass match is counted and the first CLS_MAX_LIST are listed. The running outcome lives in
- * the result (map memory), not on the stack, so the verifier sees the same unknown scalars on
- * every path and prunes. */
-static __always_inline void cls_visit(struct cls_result *res, const __u32 row[FIN_N], __u32 nwords, __u32 r)
-{
-	struct cls_rinfo *ri = cls_rule(row, nwords, r);
-	__u32 band, n;
-
-	if (!ri)
-		return;
-	band = ri->band;
-	if (band < res->band ||
-	    (band == res->band && (ri->prio < res->wprio || (ri->prio == res->wprio && ri->sid < res->wsid)))) {
-		res->band = band;
-		res->winner = r;
-		res->wprio = ri->prio;
-		res->wsid = ri->sid;
-	}
-	if (band != CLS_PASS) {
-		n = res->count;
-		if (n < CLS_MAX_LIST)
-			res->list[n & (CLS_MAX_LIST - 1)] = r;
-		res->count = n + 1;
-	}
-}
-
-static __always_inline void cls_reset(struct cls_result *res)
-{
-	res->band = CLS_BAND_NONE;	/* above every band, so the first match wins the compare */
-	res->count = 0;
-	res->nlist = 0;
-	res->steps = 0;
-}
-
-/* The slow path: the same walk without limits, as a bpf_loop state machine (verified once).
- * Every step is a call, and calls are dear here (each `ret` pays the SRSO safe-RET thunk), so it
- * runs only for packets past the fast path's limits. Pass 0 classifies; pass 1 (only when no pass
- * rule won) bumps the counters of every match, which the list may not hold. */
-struct cls_slow {
-	__u64 m, w;
-	__u32 k, j;
-	__u32 nsum, nwords;
-	__u32 row[FIN_N];
-	__u32 pass;
-	__u32 _pad;
-	struct cls_result acc;	/* the outcome so far; copied to the caller's result at the end */
+/* The walk's state, per CPU. */
+struct cls_walk {
+	__u64 m[CLS_SUM_WORDS];	/* candidate blocks not yet opened */
+	__u32 k;		/* summary word being drained */
+	__u32 i;		/* direct list entry */
 };
 
-/* The slow path's state, per CPU: the stack is already full of the fast path. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct cls_slow);
-} cls_slow_state SEC(".maps");
+	__type(value, struct cls_walk);
+} cls_walk_state SEC(".maps");
 
-static long cls_slow_step(__u32 i, void *ctx)
+/* Folds matched rule ri (index r) into the result: the winner is the lowest (band, priority,
+ * sid); every non-pass match is counted, its counter bumped, and the first CLS_MAX_LIST are
+ * listed. When a pass rule wins in the end, the bumps are undone (rare: a pass rule and others
+ * matching one packet). pass 1 only undoes. */
+static __always_inline void cls_fold(struct cls_result *res, struct cls_rinfo *ri, __u32 r, int pass)
 {
-	__u32 zero = 0;
-	struct cls_slow *s = bpf_map_lookup_elem(&cls_slow_state, &zero);
+	__u64 key = (__u64)ri->band << 56 | (__u64)ri->prio << 32 | ri->sid;
+	__u32 n;
 
-	if (!s)
-		return 1;
-
-	if (s->w) {
-		__u32 r = s->j * 64 + cls_ctz(s->w);
-		struct cls_rinfo *ri;
-
-		s->w &= s->w - 1;
-		if (!s->pass) {
-			cls_visit(&s->acc, s->row, s->nwords, r);
-		} else {
-			ri = cls_rule(s->row, s->nwords, r);
-			if (ri && ri->band != CLS_PASS)
-				cls_count(r);
-		}
-		return 0;
+	if (pass) {
+		if (ri->band != CLS_PASS)
+			cls_count(r, -1);
+		return;
 	}
-	if (s->m) {
-		s->j = s->k * 64 + cls_ctz(s->m);
-		s->m &= s->m - 1;
-		s->w = cls_bm_word(s->row, s->nwords, s->j);
-		s->acc.steps += !s->pass;
-		return 0;
+	if (key < res->wkey) {
+		res->wkey = key;
+		res->winner = r;
 	}
-	if (++s->k >= s->nsum)
-		return 1;
-	s->m = ~0ULL;
-	for (int f = 0; f < FIN_N; f++)
-		s->m &= cls_get64(&cls_sum, s->row[f] * s->nsum + s->k);
-	return 0;
+	if (ri->band != CLS_PASS) {
+		n = res->count;
+		if (n < CLS_MAX_LIST)
+			res->list[n & (CLS_MAX_LIST - 1)] = r;
+		res->count = n + 1;
+		cls_count(r, 1);
+	}
 }
 
-static __always_inline void cls_walk_slow(struct cls_result *res, const __u32 *row, __u32 nsum, __u32 nwords)
+/* Visits rule r of a block. A `<>` rule is two internal rules; it counts once, as its first
+ * half when both halves match. */
+static __always_inline void cls_visit(struct cls_result *res, struct cls_row **rp, __u32 r, int pass)
+{
+	struct cls_rinfo *ri = bpf_map_lookup_elem(&cls_rinfo, &r);
+
+	if (!ri)
+		return;
+	if (ri->flags & CLS_RF_TWIN2) {
+		__u32 t = ri->twin;
+		__u64 w = ~0ULL;
+
+		for (int f = 0; f < FIN_N; f++)
+			w &= rp[f]->bm[(t / 64) & CLS_WMASK];
+		if ((w >> (t % 64)) & 1)
+			return;
+	}
+	cls_fold(res, ri, r, pass);
+}
+
+/* The bitmap walk over the candidate blocks. */
+static __always_inline void cls_walk(struct cls_result *res, struct cls_row **rp, __u32 nsum, int pass)
 {
 	__u32 zero = 0;
-	struct cls_slow *s = bpf_map_lookup_elem(&cls_slow_state, &zero);
+	struct cls_walk *s = bpf_map_lookup_elem(&cls_walk_state, &zero);
 
 	if (!s)
 		return;
-	cls_reset(&s->acc);
-	s->acc.steps = CLS_SLOW_MARK;
-	s->nsum = nsum;
-	s->nwords = nwords;
-	for (__u32 pass = 0; pass < 2; pass++) {
-		if (pass && (s->acc.band == CLS_PASS || !s->acc.count))
-			break;
-		s->pass = pass;
-		s->k = 0;
-		s->w = 0;
-		s->m = ~0ULL;
-		for (int f = 0; f < FIN_N; f++) {
-			s->row[f] = row[f];
-			s->m &= cls_get64(&cls_sum, row[f] * nsum);
+	for (__u32 k = 0; k < CLS_SUM_WORDS; k++) {
+		__u64 m = 0;
+
+		if (k < nsum) {
+			m = ~0ULL;
+			for (int f = 0; f < FIN_N; f++)
+				m &= rp[f]->sum[k];
 		}
-		bpf_loop(1 << 20, cls_slow_step, 0, 0);
+		s->m[k] = m;
 	}
-	res->band = s->acc.band;
-	res->winner = s->acc.winner;
-	res->count = s->acc.count;
-	res->steps = s->acc.steps;
-	for (int i = 0; i < CLS_MAX_LIST; i++)
-		res->list[i] = s->acc.list[i];
+	s->k = 0;
+	while (1) {
+		__u32 k = s->k, j;
+		__u64 mk, w = ~0ULL;
+
+		if (k >= CLS_SUM_WORDS)
+			break;
+		mk = s->m[k & (CLS_SUM_WORDS - 1)];
+		if (!mk) {
+			s->k = k + 1;
+			cls_cond_break;
+			continue;
+		}
+		j = (k * 64 + cls_ctz(mk)) & CLS_WMASK;
+		s->m[k & (CLS_SUM_WORDS - 1)] = mk & (mk - 1);
+		for (int f = 0; f < FIN_N; f++)
+			w &= rp[f]->bm[j];
+		if (!pass)
+			res->steps++;
+		while (w) {
+			__u32 r = j * 64 + cls_ctz(w);
+
+			w &= w - 1;
+			cls_visit(res, rp, r, pass);
+			cls_cond_break;
+		}
+		cls_cond_break;
+	}
+}
+
+/* Direct lists: pass 0 folds their rules in, pass 1 undoes their counter bumps. */
+static __always_inline void cls_direct(struct cls_result *res, __u32 list, int pass)
+{
+	__u32 zero = 0;
+	struct cls_walk *s = bpf_map_lookup_elem(&cls_walk_state, &zero);
+	struct cls_dlist *dl;
+
+	if (!list || !s)
+		return;
+	dl = bpf_map_lookup_elem(&cls_dlist, &list);
+	if (!dl)
+		return;
+	s->i = 0;
+	while (1) {
+		__u32 i = s->i, r;
+		struct cls_rinfo *ri;
+
+		if (i >= dl->n)
+			break;
+		r = cls_get32(&cls_drule, dl->off + i);
+		ri = bpf_map_lookup_elem(&cls_rinfo, &r);
+		if (ri)
+			cls_fold(res, ri, r, pass);
+		s->i = i + 1;
+		cls_cond_break;
+	}
 }
 
 static __always_inline void classify_bitmap(const struct cls_pkt *p, struct cls_result *res)
 {
-	__u32 zero = 0, cls[FIN_N], row[FIN_N], nsum, nwords;
+	__u32 zero = 0, cls[FIN_N], lists[2], row;
 	struct cls_cfg *cfg = bpf_map_lookup_elem(&cls_cfg, &zero);
-	int slow = 0;
+	struct cls_row *rp[FIN_N];
 
-	cls_reset(res);
+	res->wkey = ~0ULL;	/* above every (band, priority, sid): the first match wins */
+	res->band = CLS_BAND_NONE;
+	res->count = 0;
+	res->nlist = 0;
+	res->steps = 0;
 	if (!cfg || !cfg->nrules)
 		return;
-	cls_classes(p, cls);
+	cls_classes(p, cls, lists);
 	for (int f = 0; f < FIN_N; f++) {
-		row[f] = cfg->fbase[f] + cls[f];
+		row = cfg->fbase[f] + cls[f];
 		res->cls[f] = cls[f];
+		rp[f] = bpf_map_lookup_elem(&cls_rows, &row);
+		if (!rp[f])
+			return;
 	}
-	nsum = cfg->nsum;
-	nwords = cfg->nwords;
-
-	/* The fast path: loops with constant bounds, which the verifier unrolls, so no calls. */
-	for (__u32 k = 0; k < CLS_FAST_SUM; k++) {
-		__u64 m = ~0ULL;
-
-		if (k >= nsum || slow)
-			break;
-		for (int f = 0; f < FIN_N; f++)
-			m &= cls_get64(&cls_sum, row[f] * nsum + k);
-		for (int t = 0; t < CLS_FAST_BLOCKS; t++) {
-			__u32 j;
-			__u64 w;
-
-			if (!m)
-				break;
-			j = k * 64 + cls_ctz(m);
-			m &= m - 1;
-			w = cls_bm_word(row, nwords, j);
-			res->steps++;
-			for (int u = 0; u < CLS_FAST_MATCHES; u++) {
-				if (!w)
-					break;
-				cls_visit(res, row, nwords, j * 64 + cls_ctz(w));
-				w &= w - 1;
-			}
-			if (w)
-				slow = 1;
-		}
-		if (m)
-			slow = 1;
-	}
-	if (slow || nsum > CLS_FAST_SUM)
-		cls_walk_slow(res, row, nsum, nwords);
+	cls_walk(res, rp, cfg->nsum, 0);
+	cls_direct(res, lists[0], 0);
+	cls_direct(res, lists[1], 0);
+	res->band = res->wkey == ~0ULL ? CLS_BAND_NONE : res->wkey >> 56;
 	if (res->band == CLS_PASS) {
-		cls_count(res->winner);
+		/* A pass raises nothing and counts only itself: undo the other bumps. */
+		if (res->count) {
+			cls_walk(res, rp, cfg->nsum, 1);
+			cls_direct(res, lists[0], 1);
+			cls_direct(res, lists[1], 1);
+		}
+		cls_count(res->winner, 1);
 		res->count = 0;
 		return;
 	}
 	res->nlist = res->count < CLS_MAX_LIST ? res->count : CLS_MAX_LIST;
-	if (res->steps < CLS_SLOW_MARK) {
-		/* The fast path visits at most CLS_MAX_LIST rules, so the list holds every match. */
-		for (__u32 i = 0; i < CLS_FAST_BLOCKS * CLS_FAST_MATCHES && i < CLS_MAX_LIST; i++) {
-			if (i >= res->count)
-				break;
-			cls_count(res->list[i]);
-		}
-	}
 }
 
 #endif /* CLS_CLASSIFY_BITMAP_H */

@@ -11,7 +11,7 @@
 
 static __always_inline void classify_rfc(const struct cls_pkt *p, struct cls_result *res)
 {
-	__u32 zero = 0, cls[FIN_N], x, pp, l, sl, f, n;
+	__u32 zero = 0, cls[FIN_N], lists[2], x, pp, l, sl, f, n;
 	struct cls_cfg *cfg = bpf_map_lookup_elem(&cls_cfg, &zero);
 	struct cls_fres *fr;
 
@@ -21,7 +21,7 @@ static __always_inline void classify_rfc(const struct cls_pkt *p, struct cls_res
 	res->steps = 0;
 	if (!cfg || !cfg->nrules)
 		return;
-	cls_classes(p, cls);
+	cls_classes(p, cls, lists);	/* the rfc image has no direct lists */
 	x = cls_merge(cfg, MRG_X, cls_merge(cfg, MRG_PFI, cls[FIN_PF], cls[FIN_ICMP]),
 		      cls_merge(cfg, MRG_TD, cls[FIN_TTL], cls[FIN_DSIZE]));
 	pp = cls_merge(cfg, MRG_P, cls[FIN_SPORT], cls[FIN_DPORT]);
@@ -31,7 +31,7 @@ static __always_inline void classify_rfc(const struct cls_pkt *p, struct cls_res
 	fr = bpf_map_lookup_elem(&cls_fres, &f);
 	if (!fr)
 		return;
-	cls_count(f);
+	cls_count(f, 1);
 	res->band = fr->band;
 	res->winner = fr->winner;
 	res->count = fr->count;

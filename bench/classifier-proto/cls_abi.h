@@ -31,6 +31,7 @@ struct cls_pkt {
 };
 
 #define CLS_NFIN 8	/* FIN_N, needed before the enum */
+#define CLS_FAST_LIST 32	/* the fast path's matches, at most CLS_FAST_BLOCKS x CLS_FAST_MATCHES */
 #define CLS_MAX_LIST 16	/* rules listed in a result; `count` says how many matched in all */
 
 struct cls_result {
@@ -40,10 +41,11 @@ struct cls_result {
 	__u32 nlist;		/* entries used in list[] */
 	__u32 list[CLS_MAX_LIST];	/* matched rule indices (first CLS_MAX_LIST found) */
 	__u32 steps;		/* blocks opened, for the worst-case study */
-	__u32 wprio;		/* the winner's priority and sid (scratch while classifying) */
-	__u32 wsid;
 	__u32 _pad;
+	__u64 wkey;		/* band << 56 | priority << 32 | sid of the winner (scratch) */
 	__u32 cls[CLS_NFIN];	/* the packet's classes (for trace and tests) */
+	__u32 nfl;		/* bitmap-part matches of the fast path, counted at the end */
+	__u32 fl[CLS_FAST_LIST];
 };
 
 /* Field values. A field the packet lacks (ports of ICMP, flags of UDP, ICMP type of TCP, anything
@@ -115,14 +117,39 @@ struct cls_skip {
 	__u32 _pad;
 };
 
-/* An address class maps to a source-side class and a destination-side class. */
+/* An address class maps to its source-side and destination-side classes (bitmap rows), and to
+ * the lists of address-only rules (IP reputation) that accept it on either side. */
 struct cls_proj {
 	__u32 s;
 	__u32 d;
+	__u32 s_list;		/* index into cls_dlist; 0 is the empty list */
+	__u32 d_list;
 };
+
+/* A list of direct rules: cls_drule[off, off + n). */
+struct cls_dlist {
+	__u32 off;
+	__u32 n;
+};
+
+#ifndef CLS_MAX_DIRECT
+#define CLS_MAX_DIRECT 256
+#endif	/* longest direct list; the compiler keeps longer ones in bitmaps */
 
 /* Final fields: every one has a class per packet. */
 enum cls_final { FIN_S, FIN_D, FIN_PF, FIN_ICMP, FIN_TTL, FIN_DSIZE, FIN_SPORT, FIN_DPORT, FIN_N };
+
+/* Bitmap design: one row per (final field, class): the 64-rule-block summary, then the rule
+ * bitmap. A fixed width lets the verifier bound every word access at load time, so a packet costs
+ * one lookup per field and plain loads after it. */
+#ifndef CLS_MAX_WORDS
+#define CLS_MAX_WORDS 256	/* 16384 rule slots */
+#endif
+#define CLS_SUM_WORDS (CLS_MAX_WORDS / 64)
+struct cls_row {
+	__u64 sum[CLS_SUM_WORDS];
+	__u64 bm[CLS_MAX_WORDS];
+};
 
 /* rfc design: merge tables fold class pairs (a, b) into a class, at off + a * nb + b in `rfc`. */
 enum cls_merge {

@@ -42,8 +42,8 @@ static __always_inline __u32 cls_addr_class(const __u32 *a32, __u8 family)
 	return 0;	/* unreachable with a well-formed trie */
 }
 
-/* Fills cls[FIN_N]. */
-static __always_inline void cls_classes(const struct cls_pkt *p, __u32 cls[FIN_N])
+/* Fills cls[FIN_N], and lists[2] with the direct lists of the source and destination address. */
+static __always_inline void cls_classes(const struct cls_pkt *p, __u32 cls[FIN_N], __u32 lists[2])
 {
 	__u32 v[FLD_N];
 	struct cls_proj *ps, *pd;
@@ -56,6 +56,8 @@ static __always_inline void cls_classes(const struct cls_pkt *p, __u32 cls[FIN_N
 	pd = bpf_map_lookup_elem(&cls_proj, &ad);
 	cls[FIN_S] = ps ? ps->s : 0;
 	cls[FIN_D] = pd ? pd->d : 0;
+	lists[0] = ps ? ps->s_list : 0;
+	lists[1] = pd ? pd->d_list : 0;
 	cls[FIN_PF] = cls_get32(&cls_fld, CLS_OFF_PF + v[FLD_PROTO] * CLS_DOM_FLAGS + v[FLD_FLAGS]);
 	cls[FIN_ICMP] = cls_get32(&cls_fld, CLS_OFF_ICMP + v[FLD_ICMP]);
 	cls[FIN_TTL] = cls_get32(&cls_fld, CLS_OFF_TTL + v[FLD_TTL]);

@@ -23,11 +23,12 @@ CLS_ARRAY(cls_cfg, struct cls_cfg);		/* one entry */
 CLS_ARRAY(cls_root, struct cls_c32);		/* trie roots: 512 chunks (2 families x 65536) */
 CLS_ARRAY(cls_node, struct cls_c32);		/* trie nodes: one chunk per node */
 CLS_ARRAY(cls_skip, struct cls_skip);		/* trie path-compression runs */
-CLS_ARRAY(cls_proj, struct cls_proj);		/* address class -> (S class, D class) */
+CLS_ARRAY(cls_proj, struct cls_proj);		/* address class -> S, D classes and lists */
+CLS_ARRAY(cls_dlist, struct cls_dlist);	/* direct lists */
+CLS_ARRAY(cls_drule, struct cls_c32);		/* direct list entries (rule indices) */
 CLS_ARRAY(cls_fld, struct cls_c32);		/* field value -> field class, CLS_OFF_* layout */
 CLS_ARRAY(cls_rfc, struct cls_c32);		/* merge tables, cls_cfg.moff/mnb layout */
-CLS_ARRAY(cls_sum, struct cls_c64);		/* bitmap design: row * nsum + k */
-CLS_ARRAY(cls_bm, struct cls_c64);		/* bitmap design: row * nwords + j */
+CLS_ARRAY(cls_rows, struct cls_row);		/* bitmap design: fbase[field] + class */
 CLS_ARRAY(cls_rinfo, struct cls_rinfo);	/* per internal rule */
 CLS_ARRAY(cls_fres, struct cls_fres);		/* rfc design: per final class */
 CLS_ARRAY(cls_flist, struct cls_c32);		/* rfc design: matched-rule lists */
@@ -57,12 +58,12 @@ static __always_inline __u64 cls_get64(void *map, __u32 i)
 	return c ? c->e[i % CLS_C64] : 0;
 }
 
-static __always_inline void cls_count(__u32 idx)
+static __always_inline void cls_count(__u32 idx, int d)
 {
 	__u64 *h = bpf_map_lookup_elem(&cls_hits, &idx);
 
 	if (h)
-		*h += 1;
+		*h += d;
 }
 
 #endif /* CLS_MAPS_H */

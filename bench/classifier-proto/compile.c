@@ -125,6 +125,7 @@ struct irule {
 	uint32_t rule;
 	uint8_t swap;
 	uint8_t sig;
+	uint8_t direct;		/* address-only rule, resolved by the address's class list */
 	uint64_t cluster;
 };
 
@@ -154,6 +155,7 @@ static int ir_cmp(const void *pa, const void *pb)
 	const struct rule *ra = &g_rules[a->rule], *rb = &g_rules[b->rule];
 
 #define CMP(x, y) if ((x) != (y)) return (x) < (y) ? -1 : 1
+	CMP(a->direct, b->direct);
 	CMP(a->sig, b->sig);
 	CMP(a->cluster, b->cluster);
 	CMP(ra->band, rb->band);
@@ -175,15 +177,79 @@ static void ir_shape(struct irule *ir)
 		if (!ir_field(ir, fsrc[f])->any || (f == FIN_PF && !ir_field(ir, FLD_FLAGS)->any))
 			sig |= 1u << f;
 	ir->sig = (uint8_t)sig;
-	/* Cluster rules of one shape by their first specific value, so neighbours look alike. */
-	if (!s->any)
-		ir->cluster = (uint64_t)(s->p[0].addr >> (s->p[0].fam == 4 ? 0 : 64)) ^ (uint64_t)s->p[0].fam << 62;
-	else if (!d->any)
-		ir->cluster = (uint64_t)(d->p[0].addr >> (d->p[0].fam == 4 ? 0 : 64)) ^ (uint64_t)d->p[0].fam << 62;
-	else if (!ir_field(ir, FLD_DPORT)->any)
-		ir->cluster = ir_field(ir, FLD_DPORT)->r[0].lo;
-	else
-		ir->cluster = 0;
+	ir->cluster = 0;	/* set per signature group by cluster_groups() */
+}
+
+/* The share of its field's domain a rule's set covers (0..1): how selective the field is. */
+static double coverage(const struct irule *ir, int f)
+{
+	static const int fsrc[FIN_N] = { -1, -1, FLD_PROTO, FLD_ICMP, FLD_TTL, FLD_DSIZE, FLD_SPORT, FLD_DPORT };
+	static const double dom[FLD_N] = { 256, 65537, 65537, 257, 65537, 256, 65536 };
+	double c = 0;
+
+	if (f <= FIN_D) {
+		const struct pset *s = ir_addr(ir, f == FIN_D);
+
+		for (int k = 0; k < s->n; k++)
+			c += __builtin_ldexp(1.0, -(int)s->p[k].len);
+		return c;
+	}
+	const struct rset *s = ir_field(ir, fsrc[f]);
+
+	if (f == FIN_PF && s->any)
+		s = ir_field(ir, FLD_FLAGS);
+	for (int k = 0; k < s->n; k++)
+		c += (s->r[k].hi - s->r[k].lo + 1) / dom[fsrc[f] == FLD_PROTO && s == ir_field(ir, FLD_FLAGS) ? FLD_FLAGS : fsrc[f]];
+	return c;
+}
+
+/* The smallest value of a rule's set in field f, as a sort key. */
+static uint64_t first_value(const struct irule *ir, int f)
+{
+	static const int fsrc[FIN_N] = { -1, -1, FLD_PROTO, FLD_ICMP, FLD_TTL, FLD_DSIZE, FLD_SPORT, FLD_DPORT };
+	uint64_t best = UINT64_MAX;
+
+	if (f <= FIN_D) {
+		const struct pset *s = ir_addr(ir, f == FIN_D);
+
+		for (int k = 0; k < s->n; k++) {
+			uint64_t v = (uint64_t)(s->p[k].fam == 4 ? s->p[k].addr << 32 : s->p[k].addr >> 64) >> 1 |
+				     (uint64_t)(s->p[k].fam == 6) << 63;
+			if (v < best)
+				best = v;
+		}
+		return best;
+	}
+	const struct rset *s = ir_field(ir, fsrc[f]);
+
+	for (int k = 0; k < s->n; k++)
+		if (s->r[k].lo < best)
+			best = s->r[k].lo;
+	return best;
+}
+
+/* Within a signature group, orders rules by their own most selective field (the smallest share
+ * of its domain), then by that field's smallest value: the few rules that accept one value share
+ * a block or two, so a block that passes the summary AND without a match stays rare. */
+static void cluster_groups(struct irule *ir, uint32_t ni)
+{
+	for (uint32_t i = 0; i < ni; i++) {
+		int best = -1;
+		double bestc = 4;
+
+		for (int f = 0; f < FIN_N; f++) {
+			double cv;
+
+			if (!(ir[i].sig >> f & 1))
+				continue;
+			cv = coverage(&ir[i], f);
+			if (cv < bestc) {
+				bestc = cv;
+				best = f;
+			}
+		}
+		ir[i].cluster = best < 0 ? 0 : (uint64_t)best << 60 | first_value(&ir[i], best) >> 4;
+	}
 }
 
 /* ---- interval sweep ---- */
@@ -268,16 +334,17 @@ static void fld_emit(void *c, u128 lo, u128 hi, const uint64_t *bm)
 		x->out[v] = id;
 }
 
-/* Addresses: the bitmap holds the source side in words [0, W) and the destination side in
- * [W, 2W); a piece's address class is the interned (S class, D class) pair. */
+/* Addresses: the sweep's bitmap holds the source side in words [0, Wt) and the destination side
+ * in [Wt, 2Wt); of each side, words [0, Wb) are the bitmap part and [Wb, Wt) the direct rules. A
+ * piece's address class is the interned (S class, D class, S list, D list). */
 struct iv {
 	u128 lo, hi;
 	uint32_t a;
 };
 
 struct addr_ctx {
-	struct ctab *S, *D;
-	uint32_t W;
+	struct ctab *S, *D, *SL, *DL;
+	uint32_t Wb, Wt;
 	struct iv *iv;
 	size_t niv, cap;
 	/* pair -> address class */
@@ -286,15 +353,15 @@ struct addr_ctx {
 	struct image *img;
 };
 
-static uint32_t addr_pair(struct addr_ctx *x, uint32_t s, uint32_t d)
+static uint32_t addr_pair(struct addr_ctx *x, uint32_t s, uint32_t d, uint32_t sl, uint32_t dl)
 {
-	uint64_t k = (uint64_t)s << 32 | d, h = k * 0x9E3779B97F4A7C15ULL;
+	uint64_t k = (uint64_t)s << 32 | d, h = (k ^ ((uint64_t)sl << 32 | dl) * 0xff51afd7ed558ccdULL) * 0x9E3779B97F4A7C15ULL;
 	uint32_t m = x->npslot - 1, i = (uint32_t)(h >> 32) & m;
 
 	for (;; i = (i + 1) & m) {
 		if (!x->pval[i])
 			break;
-		if (x->pkey[i] == k)
+		if (x->pkey[i] == k && x->img->proj[x->pval[i] - 1].s_list == sl && x->img->proj[x->pval[i] - 1].d_list == dl)
 			return x->pval[i] - 1;
 	}
 	if ((x->img->nproj + 1) * 2 > x->npslot) {
@@ -304,14 +371,20 @@ static uint32_t addr_pair(struct addr_ctx *x, uint32_t s, uint32_t d)
 	x->pkey[i] = k;
 	x->pval[i] = ++x->img->nproj;
 	x->img->proj = xrealloc(x->img->proj, x->img->nproj * sizeof(*x->img->proj));
-	x->img->proj[x->img->nproj - 1] = (struct cls_proj){ s, d };
+	x->img->proj[x->img->nproj - 1] = (struct cls_proj){ s, d, sl, dl };
 	return x->img->nproj - 1;
 }
 
 static void addr_emit(void *c, u128 lo, u128 hi, const uint64_t *bm)
 {
 	struct addr_ctx *x = c;
-	uint32_t a = addr_pair(x, ct_intern(x->S, bm), ct_intern(x->D, bm + x->W));
+	uint32_t s = ct_intern(x->S, bm), d = ct_intern(x->D, bm + x->Wt), sl = 0, dl = 0;
+
+	if (x->Wt > x->Wb) {
+		sl = ct_intern(x->SL, bm + x->Wb);
+		dl = ct_intern(x->DL, bm + x->Wt + x->Wb);
+	}
+	uint32_t a = addr_pair(x, s, d, sl, dl);
 
 	if (x->niv && x->iv[x->niv - 1].a == a) {	/* merge equal neighbours */
 		x->iv[x->niv - 1].hi = hi;
@@ -339,23 +412,6 @@ static u128 span(int T, int d)
 	return (u128)1 << (8 * (T - d));
 }
 
-/* Is [lo, hi] one class? */
-static int uniform(const struct tb *t, u128 lo, u128 hi, uint32_t *cls)
-{
-	size_t a = 0, b = t->n;	/* last interval with iv.lo <= lo */
-
-	while (b - a > 1) {
-		size_t m = (a + b) / 2;
-
-		if (t->iv[m].lo <= lo)
-			a = m;
-		else
-			b = m;
-	}
-	*cls = t->iv[a].a;
-	return t->iv[a].hi >= hi;
-}
-
 static uint32_t new_node(struct tb *t)
 {
 	struct image *img = t->img;
@@ -367,47 +423,73 @@ static uint32_t new_node(struct tb *t)
 	return img->nnode++;
 }
 
+/* Classifies the 256 children of the region at clo (child size cs) in one pass over the
+ * intervals: uni[c] when child c is one class, cl[c] the class at its start. */
+static void children(const struct tb *t, u128 clo, u128 cs, uint8_t uni[256], uint32_t cl[256])
+{
+	size_t a = 0, b = t->n;
+
+	while (b - a > 1) {	/* last interval with iv.lo <= clo */
+		size_t m = (a + b) / 2;
+
+		if (t->iv[m].lo <= clo)
+			a = m;
+		else
+			b = m;
+	}
+	for (int c = 0; c < 256; c++) {
+		u128 l = clo + (u128)c * cs;
+
+		while (t->iv[a].hi < l)
+			a++;
+		cl[c] = t->iv[a].a;
+		uni[c] = t->iv[a].hi >= l + cs - 1;
+	}
+}
+
+/* The entry for the (non-uniform) region at lo, depth d bytes. */
 static uint32_t build(struct tb *t, u128 lo, int d)
 {
-	uint32_t c0;
 	int T = t->T;
+	uint8_t uni[256], bytes[16];
+	uint32_t cl[256];
 
-	if (uniform(t, lo, lo + span(T, d) - 1, &c0))
-		return CLS_MK_ENT(CLS_ENT_LEAF, c0);
-
-	/* Path compression: while exactly one child is not one class and every other child is the
-	 * same class m, the node is a byte comparison with miss class m. */
-	uint8_t bytes[16];
+	/* Path compression: while exactly one child differs (is not one class, or is another class)
+	 * and every other child is the same class m, the node is a byte comparison with miss class
+	 * m. A chain that ends on a child of one class ends in that leaf (a host route: /32, /128). */
 	u128 clo = lo;
-	int e = d, have_m = 0;
-	uint32_t m = 0;
+	int e = d, have_m = 0, leaf = 0;
+	uint32_t m = 0, leafcls = 0;
 
-	while (e < T - 1) {
+	for (;;) {
 		u128 cs = span(T, e + 1);
-		int nonuni = -1, ok = 1, have_u = 0;
-		uint32_t u = 0, x;
+		int odd = -1;
+		uint32_t u;
 
-		for (int c = 0; c < 256 && ok; c++) {
-			u128 l = clo + (u128)c * cs;
-
-			if (uniform(t, l, l + cs - 1, &x)) {
-				if (have_u && x != u)
-					ok = 0;
-				u = x;
-				have_u = 1;
-			} else if (nonuni >= 0) {
-				ok = 0;
-			} else {
-				nonuni = c;
+		children(t, clo, cs, uni, cl);
+		/* the majority class: a uniform child's class that at least two children share */
+		u = uni[0] && (cl[0] == cl[1] || cl[0] == cl[2]) ? cl[0] : cl[uni[1] ? 1 : 2];
+		for (int c = 0; c < 256; c++) {
+			if (uni[c] && cl[c] == u)
+				continue;
+			if (odd >= 0) {
+				odd = -2;
+				break;
 			}
+			odd = c;
 		}
-		if (!ok || nonuni < 0 || (have_m && u != m))
+		if (odd < 0 || (have_m && u != m))
 			break;
 		m = u;
 		have_m = 1;
-		bytes[e] = (uint8_t)nonuni;
-		clo += (u128)nonuni * cs;
+		bytes[e] = (uint8_t)odd;
+		clo += (u128)odd * cs;
 		e++;
+		if (uni[odd]) {
+			leaf = 1;
+			leafcls = cl[odd];
+			break;
+		}
 	}
 	if (e > d) {
 		struct image *img = t->img;
@@ -428,16 +510,22 @@ static uint32_t build(struct tb *t, u128 lo, int d)
 		img->skip[k].miss = m;
 		img->skip[k].depth = e;
 		img->skip[k]._pad = 0;
-		uint32_t next = build(t, clo, e);
+		uint32_t next = leaf ? CLS_MK_ENT(CLS_ENT_LEAF, leafcls) : build(t, clo, e);
 		img->skip[k].next = next;
 		return CLS_MK_ENT(CLS_ENT_SKIP, k);
 	}
 
+	/* A regular node; uni/cl hold the children of the region at depth d (the loop ran once and
+	 * found no single odd child). */
 	uint32_t n = new_node(t);
 	u128 cs = span(T, d + 1);
+	uint8_t u2[256];
+	uint32_t c2[256];
 
+	memcpy(u2, uni, sizeof(u2));
+	memcpy(c2, cl, sizeof(c2));
 	for (int c = 0; c < 256; c++) {
-		uint32_t ent = build(t, lo + (u128)c * cs, d + 1);
+		uint32_t ent = u2[c] ? CLS_MK_ENT(CLS_ENT_LEAF, c2[c]) : build(t, lo + (u128)c * cs, d + 1);
 
 		t->img->node[(size_t)n * CLS_C32 + c] = ent;
 	}
@@ -448,16 +536,24 @@ static void build_trie(struct image *img, struct iv *iv, size_t n, int fam, uint
 {
 	struct tb t = { iv, n, fam == 4 ? 4 : 16, img, *capnode, *capskip };
 	uint32_t *root = img->root + (fam == 4 ? 0 : 65536);
+	u128 cs = span(t.T, 2);
+	size_t a = 0;
 
-	for (uint32_t h = 0; h < 65536; h++)
-		root[h] = build(&t, (u128)h << (8 * (t.T - 2)), 2);
+	for (uint32_t h = 0; h < 65536; h++) {
+		u128 l = (u128)h << (8 * (t.T - 2));
+
+		while (iv[a].hi < l)
+			a++;
+		root[h] = iv[a].hi >= l + cs - 1 ? CLS_MK_ENT(CLS_ENT_LEAF, iv[a].a) : build(&t, l, 2);
+	}
 	*capnode = t.capnode;
 	*capskip = t.capskip;
 }
 
 /* ---- merges ---- */
 
-static uint32_t *merge(const struct ctab *A, const struct ctab *B, struct ctab *C)
+/* NULL when the merged classes pass max_classes (the rfc design's memory would explode). */
+static uint32_t *merge(const struct ctab *A, const struct ctab *B, struct ctab *C, uint32_t max_classes)
 {
 	uint32_t W = A->W;
 	uint32_t *tab = xrealloc(NULL, (size_t)A->n * B->n * 4);
@@ -472,6 +568,11 @@ static uint32_t *merge(const struct ctab *A, const struct ctab *B, struct ctab *
 			for (uint32_t i = 0; i < W; i++)
 				tmp[i] = ra[i] & rb[i];
 			tab[(size_t)a * B->n + b] = ct_intern(C, tmp);
+			if (C->n > max_classes) {
+				free(tab);
+				free(tmp);
+				return NULL;
+			}
 		}
 	}
 	free(tmp);
@@ -560,11 +661,12 @@ static void row_bits(struct image *img, uint64_t row, const uint64_t *b)
 			img->sum[row * SW + j / 64] |= 1ULL << (j % 64);
 }
 
-int compile_ruleset(const struct ruleset *rs, struct image *img, uint64_t rfc_budget)
+static int compile_once(const struct ruleset *rs, struct image *img, uint64_t rfc_budget, int use_direct,
+			const uint8_t *keep)
 {
 	double t0 = now_ms(), t1;
 	struct irule *ir;
-	uint32_t ni = 0, W;
+	uint32_t ni = 0, W, Wt, dbase = 0;
 
 	memset(img, 0, sizeof(*img));
 	g_rules = rs->r;
@@ -575,46 +677,58 @@ int compile_ruleset(const struct ruleset *rs, struct image *img, uint64_t rfc_bu
 	for (int i = 0; i < rs->n; i++) {
 		for (int s = 0; s <= rs->r[i].bidir; s++) {
 			ir[ni] = (struct irule){ .rule = i, .swap = s };
-			ir_shape(&ir[ni++]);
+			ir_shape(&ir[ni]);
+			ir[ni].direct = use_direct && !rs->r[i].bidir && !keep[i] &&
+					(ir[ni].sig == 1u << FIN_S || ir[ni].sig == 1u << FIN_D);
+			ni++;
 		}
 	}
+	cluster_groups(ir, ni);
 	qsort(ir, ni, sizeof(*ir), ir_cmp);
-	/* Slots: each signature group starts on a 64-rule block boundary; padding slots are empty
-	 * (no bitmap has their bit, so they are never visited). */
+	/* Slots: each signature group of the bitmap part starts on a 64-rule block boundary; padding
+	 * slots are empty (no bitmap has their bit, so they are never visited). The direct rules
+	 * follow from the block boundary dbase (at least one block, so bitmaps are never empty). */
 	{
 		uint32_t nslot = 0;
-		struct irule *sl;
+		struct irule *sl = NULL;
 
-		for (uint32_t i = 0; i < ni; i++) {
-			if (i && ir[i].sig != ir[i - 1].sig)
-				nslot = (nslot + 63) & ~63u;
-			nslot++;
-		}
-		sl = calloc(nslot, sizeof(*sl));
-		img->irule = malloc(nslot * 4);
-		memset(img->irule, 0xff, nslot * 4);
-		nslot = 0;
-		for (uint32_t i = 0; i < ni; i++) {
-			if (i && ir[i].sig != ir[i - 1].sig)
-				nslot = (nslot + 63) & ~63u;
-			sl[nslot] = ir[i];
-			img->irule[nslot] = ir[i].rule;
-			nslot++;
+		for (int pass = 0; pass < 2; pass++) {
+			nslot = 0;
+			for (uint32_t i = 0; i < ni; i++) {
+				if (!ir[i].direct && i && ir[i].sig != ir[i - 1].sig)
+					nslot = (nslot + 63) & ~63u;
+				if (ir[i].direct && (!i || !ir[i - 1].direct))
+					nslot = dbase = nslot ? (nslot + 63) & ~63u : 64;
+				if (pass) {
+					sl[nslot] = ir[i];
+					img->irule[nslot] = ir[i].rule;
+				}
+				nslot++;
+			}
+			if (!ni || !ir[ni - 1].direct)
+				nslot = dbase = nslot ? (nslot + 63) & ~63u : 64;
+			if (!pass) {
+				sl = calloc(nslot, sizeof(*sl));
+				img->irule = malloc(nslot * 4);
+				memset(img->irule, 0xff, nslot * 4);
+			}
 		}
 		free(ir);
 		ir = sl;
 		img->nreal = ni;
 		ni = nslot;
 	}
-	W = (ni + 63) / 64;
+	W = dbase / 64;
+	Wt = (ni + 63) / 64;
+	img->dbase = dbase;
 	img->ni = ni;
 	img->cfg.nrules = ni;
-	img->cfg.nwords = W;
+	img->cfg.nwords = W;	/* the bitmap part only */
 	img->cfg.nsum = 1;
 	while (img->cfg.nsum * 64 < W)
 		img->cfg.nsum *= 2;
-	if (img->cfg.nsum > CLS_C64) {
-		fprintf(stderr, "too many rules: %u slots (at most %u)\n", ni, CLS_C64 * 64 * 64);
+	if (W > CLS_MAX_WORDS) {
+		fprintf(stderr, "too many rules: %u bitmap slots (at most %u)\n", dbase, CLS_MAX_WORDS * 64);
 		exit(2);
 	}
 	img->rinfo = calloc(ni, sizeof(*img->rinfo));
@@ -652,7 +766,7 @@ int compile_ruleset(const struct ruleset *rs, struct image *img, uint64_t rfc_bu
 		uint32_t dom = ff_dom[f];
 
 		ct_init(&fc[f], W);
-		for (uint32_t i = 0; i < ni; i++) {
+		for (uint32_t i = 0; i < dbase; i++) {
 			if (img->irule[i] == UINT32_MAX)
 				continue;
 			if (f == FF_PF) {
@@ -688,13 +802,15 @@ int compile_ruleset(const struct ruleset *rs, struct image *img, uint64_t rfc_bu
 	}
 
 	/* addresses */
-	struct ctab S, D;
+	struct ctab S, D, SL, DL;
 	struct iv *ivs[2];
 	size_t nivs[2];
-	struct addr_ctx ax = { &S, &D, W };
+	struct addr_ctx ax = { &S, &D, &SL, &DL, W, Wt };
 
 	ct_init(&S, W);
 	ct_init(&D, W);
+	ct_init(&SL, Wt - W ? Wt - W : 1);
+	ct_init(&DL, Wt - W ? Wt - W : 1);
 	ax.npslot = 1u << 22;
 	ax.pkey = calloc(ax.npslot, 8);
 	ax.pval = calloc(ax.npslot, 4);
@@ -709,8 +825,10 @@ int compile_ruleset(const struct ruleset *rs, struct image *img, uint64_t rfc_bu
 				continue;
 			for (int side = 0; side < 2; side++) {
 				const struct pset *s = ir_addr(&ir[i], side);
-				uint32_t set = side * W * 64 + i;
+				uint32_t set = side * Wt * 64 + i;
 
+				if (ir[i].direct && s->any)
+					continue;	/* a direct rule is listed on its specific side only */
 				if (s->any) {
 					ev_range(&v, set, 0, max, max);
 					continue;
@@ -726,7 +844,7 @@ int compile_ruleset(const struct ruleset *rs, struct image *img, uint64_t rfc_bu
 		}
 		ax.iv = NULL;
 		ax.niv = ax.cap = 0;
-		sweep(&v, 2 * W, max, addr_emit, &ax);
+		sweep(&v, 2 * Wt, max, addr_emit, &ax);
 		free(v.e);
 		ivs[fi] = ax.iv;
 		nivs[fi] = ax.niv;
@@ -734,6 +852,44 @@ int compile_ruleset(const struct ruleset *rs, struct image *img, uint64_t rfc_bu
 	free(ax.pkey);
 	free(ax.pval);
 	img->ncls_addr = img->nproj;
+
+	/* Direct lists: list 0 is empty; S-list class c is list 1 + c, D-list class c is
+	 * 1 + SL.n + c (a class with no rule gets an empty list, which costs one lookup). */
+	if (Wt > W) {
+		uint32_t nl = 1 + SL.n + DL.n, maxn = 0;
+
+		img->ndlist = nl;
+		img->dlist = calloc(nl, sizeof(*img->dlist));
+		for (int side = 0; side < 2; side++) {
+			const struct ctab *t = side ? &DL : &SL;
+
+			for (uint32_t k = 0; k < t->n; k++) {
+				const uint64_t *b = ct_row(t, k);
+				struct cls_dlist *dl = &img->dlist[1 + (side ? SL.n : 0) + k];
+
+				dl->off = (uint32_t)img->ndrule;
+				for (uint32_t j = 0; j < t->W; j++)
+					for (uint64_t w = b[j]; w; w &= w - 1) {
+						img->drule = xrealloc(img->drule, (img->ndrule + 1) * 4);
+						img->drule[img->ndrule++] = dbase + j * 64 + __builtin_ctzll(w);
+					}
+				dl->n = (uint32_t)img->ndrule - dl->off;
+				if (dl->n > maxn)
+					maxn = dl->n;
+			}
+		}
+		for (uint32_t a = 0; a < img->nproj; a++) {	/* an empty list is list 0 */
+			img->proj[a].s_list += 1;
+			img->proj[a].d_list += 1 + SL.n;
+			if (!img->dlist[img->proj[a].s_list].n)
+				img->proj[a].s_list = 0;
+			if (!img->dlist[img->proj[a].d_list].n)
+				img->proj[a].d_list = 0;
+		}
+		img->max_dlist = maxn;
+	}
+	ct_free(&SL);
+	ct_free(&DL);
 	t1 = now_ms();
 	img->ms_classes = t1 - t0;
 
@@ -759,6 +915,7 @@ int compile_ruleset(const struct ruleset *rs, struct image *img, uint64_t rfc_bu
 		img->ncls_fin[f] = fin[f]->n;
 		rows += fin[f]->n;
 	}
+	img->nrows = (uint32_t)rows;
 	img->nbmw = rows * W;
 	img->nsumw = rows * img->cfg.nsum;
 	img->bm = calloc(img->nbmw, 8);
@@ -774,8 +931,7 @@ int compile_ruleset(const struct ruleset *rs, struct image *img, uint64_t rfc_bu
 	uint32_t *tab;
 	int built = 0;
 
-#define MERGE(m, A, B) do { ct_init(&mc[m], W); tab = merge(A, B, &mc[m]); put_merge(img, m, tab, A, B); \
-		free(tab); img->ncls_mrg[m] = mc[m].n; built = m + 1; } while (0)
+#define RFC_MAX_CLASSES (1u << 20)
 	if (rfc_budget) {
 		const struct ctab *ops[MRG_N][2] = {
 			{ &fc[FF_PF], &fc[FF_ICMP] }, { &fc[FF_TTL], &fc[FF_DSIZE] }, { &mc[MRG_PFI], &mc[MRG_TD] },
@@ -794,7 +950,18 @@ int compile_ruleset(const struct ruleset *rs, struct image *img, uint64_t rfc_bu
 				img->rfc_ok = 0;
 				break;
 			}
-			MERGE(m, ops[m][0], ops[m][1]);
+			ct_init(&mc[m], W);
+			built = m + 1;
+			tab = merge(ops[m][0], ops[m][1], &mc[m], RFC_MAX_CLASSES);
+			if (!tab) {
+				snprintf(img->rfc_err, sizeof(img->rfc_err), "merge %d (%u x %u) passed %u classes", m,
+					 ops[m][0]->n, ops[m][1]->n, RFC_MAX_CLASSES);
+				img->rfc_ok = 0;
+				break;
+			}
+			put_merge(img, m, tab, ops[m][0], ops[m][1]);
+			free(tab);
+			img->ncls_mrg[m] = mc[m].n;
 		}
 		if (img->rfc_ok) {
 			uint64_t cap = 0;
@@ -808,7 +975,7 @@ int compile_ruleset(const struct ruleset *rs, struct image *img, uint64_t rfc_bu
 			ct_free(&mc[m]);
 		img->ms_rfc = now_ms() - t1;
 	}
-#undef MERGE
+#undef RFC_MAX_CLASSES
 	for (int f = 0; f < FF_N; f++)
 		ct_free(&fc[f]);
 	ct_free(&S);
@@ -817,10 +984,31 @@ int compile_ruleset(const struct ruleset *rs, struct image *img, uint64_t rfc_bu
 	return 0;
 }
 
+/* A direct list longer than CLS_MAX_DIRECT (many address-only rules over one address) would
+ * make the walk long: its rules go back to the bitmap part and the ruleset is compiled again. */
+int compile_ruleset(const struct ruleset *rs, struct image *img, uint64_t rfc_budget, int use_direct)
+{
+	uint8_t *keep = calloc(rs->n ? rs->n : 1, 1);
+	int err;
+
+	for (int round = 0;; round++) {
+		err = compile_once(rs, img, rfc_budget, use_direct, keep);
+		if (err || img->max_dlist <= CLS_MAX_DIRECT || round == 8)
+			break;
+		for (uint32_t l = 1; l < img->ndlist; l++)
+			if (img->dlist[l].n > CLS_MAX_DIRECT)
+				for (uint32_t k = 0; k < img->dlist[l].n; k++)
+					keep[img->irule[img->drule[img->dlist[l].off + k]]] = 1;
+		free_image(img);
+	}
+	free(keep);
+	return err;
+}
+
 void free_image(struct image *img)
 {
 	free(img->root); free(img->node); free(img->skip); free(img->proj); free(img->fld);
 	free(img->rfc); free(img->sum); free(img->bm); free(img->rinfo); free(img->irule); free(img->isig);
-	free(img->fres); free(img->flist);
+	free(img->fres); free(img->flist); free(img->dlist); free(img->drule);
 	memset(img, 0, sizeof(*img));
 }

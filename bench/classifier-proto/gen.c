@@ -115,21 +115,20 @@ static u128 outside6(void)
 
 /* ---- ports ---- */
 
-static uint32_t port_pool[400];
+#define POOL_MAX 4096
+static uint32_t port_pool[POOL_MAX], pool_n;
 
 static uint32_t pick_port(void)
 {
-	/* Skewed: low pool entries are the popular ones. */
-	uint32_t i = rnd(400);
-
-	if (pct(50))
-		i = rnd(40);
-	return port_pool[i];
+	/* Skewed: the first 40 pool entries are the well-known ports. */
+	return port_pool[pct(15) ? rnd(40) : rnd(pool_n)];
 }
 
-static void port_cond(struct rset *s)
+/* A port condition: one port, a list, a range; rarely a negation (`!p` alone alerts on nearly
+ * every packet, so real rulesets pair it with addresses). */
+static void port_cond(struct rset *s, int neg_pct)
 {
-	int k = rnd(10);
+	int k = pct(neg_pct) ? 9 : (int)rnd(9);
 
 	if (k < 5) {
 		rset_add(s, pick_port(), 0);
@@ -165,7 +164,7 @@ static void flags_cond(struct rset *s, int broad)
 	static const uint8_t scans[] = { 0x00, 0x29, 0x03, 0x01, 0x3f, 0x06, 0x05, 0x21, 0x07 };
 	uint8_t in[256] = { 0 };
 	uint8_t f = broad ? sets[rnd(sizeof(sets))] : scans[rnd(sizeof(scans))];
-	int mode = broad ? (int)rnd(5) : (int)rnd(2);
+	int mode = broad ? (int)rnd(5) : f ? (int)rnd(2) : 0;	/* never `flags:0+` (every packet) */
 	uint8_t ign = pct(30) ? 0xC0 : 0;	/* mask `,12`: ignore CWR and ECE */
 
 	for (int v = 0; v < 256; v++) {
@@ -290,9 +289,9 @@ static void gen_rule(struct rule *r, int kind)
 	case K_PORT:
 		set_proto(r, pct(75) ? 6 : 17);
 		if (pct(20)) { r->src.any = 0; home_part(&r->src, 0, 50); }
-		if (pct(10)) { r->f[FLD_SPORT].any = 0; port_cond(&r->f[FLD_SPORT]); }
+		if (pct(10)) { r->f[FLD_SPORT].any = 0; port_cond(&r->f[FLD_SPORT], 0); }
 		r->f[FLD_DPORT].any = 0;
-		port_cond(&r->f[FLD_DPORT]);
+		port_cond(&r->f[FLD_DPORT], 0);
 		if (r->f[FLD_PROTO].r[0].lo == 6 && pct(20)) { r->f[FLD_FLAGS].any = 0; flags_cond(&r->f[FLD_FLAGS], 1); }
 		break;
 	case K_REP:
@@ -308,9 +307,9 @@ static void gen_rule(struct rule *r, int kind)
 		r->src.any = 0;
 		home_part(&r->src, fam, 20);
 		r->dst.any = 0;
-		if (pct(20)) external_net(&r->dst); else addr_list(&r->dst, fam);
+		if (pct(10)) external_net(&r->dst); else addr_list(&r->dst, fam);
 		r->f[FLD_DPORT].any = 0;
-		if (pct(20)) rset_add(&r->f[FLD_DPORT], 1024, 65535); else port_cond(&r->f[FLD_DPORT]);
+		if (pct(10)) rset_add(&r->f[FLD_DPORT], 1024, 65535); else port_cond(&r->f[FLD_DPORT], 5);
 		if (pct(30)) { r->f[FLD_SPORT].any = 0; rset_add(&r->f[FLD_SPORT], 1024, 65535); }
 		r->bidir = pct(20);
 		break;
@@ -320,8 +319,17 @@ static void gen_rule(struct rule *r, int kind)
 		if (c == 0 || c == 4) { set_proto(r, 6); r->f[FLD_FLAGS].any = 0; flags_cond(&r->f[FLD_FLAGS], 0); }
 		if (c == 1) { set_proto(r, pct(70) ? 1 : 58); r->f[FLD_ICMP].any = 0; icmp_cond(&r->f[FLD_ICMP]); }
 		if (c == 2 || c == 4) { r->f[FLD_TTL].any = 0; ttl_cond(&r->f[FLD_TTL]); }
-		if (c == 3) { r->f[FLD_DSIZE].any = 0; dsize_cond(&r->f[FLD_DSIZE]); }
-		if (c == 2 && pct(50)) { r->dst.any = 0; home_net(&r->dst); }
+		if (c == 3) {	/* amplification-style: udp, one service port, a size */
+			set_proto(r, 17);
+			r->f[pct(50) ? FLD_SPORT : FLD_DPORT].any = 0;
+			uint32_t pt = pick_port();
+			rset_add(&r->f[r->f[FLD_SPORT].any ? FLD_DPORT : FLD_SPORT], pt, pt);
+			r->f[FLD_DSIZE].any = 0;
+			dsize_cond(&r->f[FLD_DSIZE]);
+		}
+		/* Most condition rules guard one part of the home net (else a large ruleset holds many
+		 * copies of the few distinct `any any` conditions). */
+		if (c != 3 && pct(70)) { r->dst.any = 0; home_part(&r->dst, 0, 5); }
 		break;
 	}
 	default: {		/* K_PROTO: ip_proto */
@@ -344,7 +352,8 @@ void gen_rules(struct ruleset *rs, int n, uint64_t seed)
 	static const int mix[K_NKINDS] = { 30, 30, 20, 15, 5 };
 
 	rng_seed(seed);
-	for (int i = 0; i < 400; i++)
+	pool_n = 400 + n / 4 < POOL_MAX ? 400 + n / 4 : POOL_MAX;
+	for (uint32_t i = 0; i < pool_n; i++)
 		port_pool[i] = i < 40 ? (uint32_t[]){ 80, 443, 22, 25, 53, 21, 23, 110, 143, 445, 3389, 8080, 8443,
 			123, 161, 389, 636, 993, 995, 1433, 3306, 5432, 6379, 27017, 11211, 9200, 5900, 1723,
 			135, 139, 137, 500, 4500, 1194, 51820, 2049, 111, 873, 514, 69 }[i] : 1 + rnd(65535);

@@ -101,16 +101,13 @@ static void load(struct loaded *L, const char *path, const struct image *img, in
 			set_size(o, "cls_skip", img->nskip ? img->nskip : 1) +
 			set_size(o, "cls_proj", img->nproj) + set_size(o, "cls_fld", chunks(CLS_FLD_ENTRIES, CLS_C32)) +
 			set_size(o, "cls_rfc", chunks(img->nrfc, CLS_C32)) + set_size(o, "cls_rinfo", img->ni);
-	L->mem_bitmap = set_size(o, "cls_sum", chunks(img->nsumw, CLS_C64)) +
-			set_size(o, "cls_bm", chunks(img->nbmw, CLS_C64));
+	L->mem_bitmap = set_size(o, "cls_rows", img->nrows ? img->nrows : 1);
 	L->mem_rfc = set_size(o, "cls_fres", img->rfc_ok ? img->nfres : 1) +
 		     set_size(o, "cls_flist", chunks(img->rfc_ok ? img->nflist : 1, CLS_C32));
+	L->mem_bitmap += set_size(o, "cls_dlist", img->ndlist ? img->ndlist : 1) +
+			 set_size(o, "cls_drule", chunks(img->ndrule, CLS_C32));
 	set_size(o, "cls_hits", img->ni > img->nfres ? img->ni : img->nfres);
 	set_size(o, "cls_pkts", npkts);
-	{
-		const struct bpf_map *ro = bpf_object__find_map_by_name(o, "proto_bp.rodata");
-		(void)ro;
-	}
 	t0 = now_ms();
 	err = bpf_object__load(o);
 	if (err)
@@ -135,8 +132,23 @@ static void load(struct loaded *L, const char *path, const struct image *img, in
 	fill(mfd(o, "cls_fld"), img->fld, CLS_FLD_ENTRIES, 4, CLS_C32);
 	fill(mfd(o, "cls_rfc"), img->rfc, img->nrfc, 4, CLS_C32);
 	fill(mfd(o, "cls_rinfo"), img->rinfo, img->ni, sizeof(struct cls_rinfo), 1);
-	fill(mfd(o, "cls_sum"), img->sum, img->nsumw, 8, CLS_C64);
-	fill(mfd(o, "cls_bm"), img->bm, img->nbmw, 8, CLS_C64);
+	{
+		struct cls_row *row = calloc(1, sizeof(*row));
+		int fd = mfd(o, "cls_rows");
+
+		for (uint32_t k = 0; k < img->nrows; k++) {
+			memset(row, 0, sizeof(*row));
+			memcpy(row->sum, img->sum + (uint64_t)k * img->cfg.nsum, img->cfg.nsum * 8);
+			memcpy(row->bm, img->bm + (uint64_t)k * img->cfg.nwords, img->cfg.nwords * 8);
+			if (bpf_map_update_elem(fd, &k, row, 0))
+				die("rows", errno);
+		}
+		free(row);
+	}
+	if (img->ndlist) {
+		fill(mfd(o, "cls_dlist"), img->dlist, img->ndlist, sizeof(struct cls_dlist), 1);
+		fill(mfd(o, "cls_drule"), img->drule, img->ndrule, 4, CLS_C32);
+	}
 	if (img->rfc_ok) {
 		fill(mfd(o, "cls_fres"), img->fres, img->nfres, sizeof(struct cls_fres), 1);
 		fill(mfd(o, "cls_flist"), img->flist, img->nflist, 4, CLS_C32);
@@ -222,7 +234,7 @@ static int check(const struct ruleset *rs, const struct image *img, const struct
 	}
 	if (!why[0])
 		return 0;
-	fprintf(stderr, "MISMATCH %s packet %d: %s; classes %u %u %u %u; list", design, i, why, res->cls[0], res->cls[1],
+	fprintf(stderr, "MISMATCH %s packet %d: %s; winner %u; classes %u %u %u %u; list", design, i, why, res->winner, res->cls[0], res->cls[1],
 		res->cls[2], res->cls[3]);
 	for (uint32_t a = 0; a < res->nlist; a++)
 		fprintf(stderr, " %u(sid %u)", res->list[a], rs->r[img->irule[res->list[a] % img->ni]].sid);
@@ -283,20 +295,22 @@ struct modestat {
 	double steps;		/* bitmap walk steps, mean */
 	int maxsteps;
 	double matches;		/* mean matched rules */
+	int nslow;		/* packets that took the slow path */
 	int bad;
 };
 
-static void do_mode(const struct ruleset *rs, const struct image *img, struct loaded *L, enum pkt_mode mode,
+/* img[0]/L[0]: the bitmap design (and the probes); img[1]/L[1]: the rfc design, when it fits. */
+static void do_mode(const struct ruleset *rs, struct image *img, struct loaded *L, int ndes, enum pkt_mode mode,
 		    int npkts, int rounds, int passes, uint64_t seed, struct modestat *st)
 {
 	struct cls_pkt *pk = calloc(npkts, sizeof(*pk));
 	struct ref_result *ref = calloc(npkts, sizeof(*ref));
 	uint64_t *want = calloc(rs->n, 8);
-	int ndes = img->rfc_ok ? 2 : 1;
 
 	memset(st, 0, sizeof(*st));
 	gen_pkts(rs, mode, pk, npkts, seed);
-	fill(L->fd_pkts, pk, npkts, sizeof(*pk), 1);
+	for (int d = 0; d < ndes; d++)
+		fill(L[d].fd_pkts, pk, npkts, sizeof(*pk), 1);
 	for (int i = 0; i < npkts; i++) {
 		ref[i].match = calloc(rs->n, 4);
 		ref_classify(rs, &pk[i], &ref[i]);
@@ -311,44 +325,47 @@ static void do_mode(const struct ruleset *rs, const struct image *img, struct lo
 
 	/* correctness: every packet, both designs, then the counters */
 	for (int d = 0; d < ndes; d++) {
-		uint32_t nh = d == 0 ? img->ni : img->nfres;
+		const struct image *im = &img[d];
+		struct loaded *l = &L[d];
+		uint32_t nh = d == 0 ? im->ni : im->nfres;
 
-		hits_reset(L, nh);
+		hits_reset(l, nh);
 		for (int i = 0; i < npkts; i++) {
 			struct cls_result res;
 			uint32_t zero = 0;
 
-			set_ctr(L, i);
-			run(L->prog[1 + d], 1);
-			if (bpf_map_lookup_elem(L->fd_res, &zero, &res))
+			set_ctr(l, i);
+			run(l->prog[1 + d], 1);
+			if (bpf_map_lookup_elem(l->fd_res, &zero, &res))
 				die("res", errno);
-			st->bad += check(rs, img, &res, &ref[i], i, d ? "rfc" : "bitmap");
-			if (d == 0 && getenv("CLS_DEBUG") && res.steps >= 3)
-				debug_blocks(img, &res);
+			st->bad += check(rs, im, &res, &ref[i], i, d ? "rfc" : "bitmap");
+			if (d == 0 && getenv("CLS_DEBUG") && res.steps >= (uint32_t)atoi(getenv("CLS_DEBUG")))
+				debug_blocks(im, &res);
 			if (d == 0) {
 				st->steps += res.steps;
+				st->nslow += res.steps >= 1000;
 				if ((int)res.steps > st->maxsteps)
 					st->maxsteps = res.steps;
 			}
 		}
 		uint64_t *got = calloc(rs->n, 8);
 		for (uint32_t k = 0; k < nh; k++) {
-			uint64_t h = hits_get(L, k);
+			uint64_t h = hits_get(l, k);
 
 			if (!h)
 				continue;
 			if (d == 0) {
-				if (img->irule[k] == UINT32_MAX) {
+				if (im->irule[k] == UINT32_MAX) {
 					fprintf(stderr, "MISMATCH bitmap counter of empty slot %u\n", k);
 					st->bad++;
 					continue;
 				}
-				got[img->irule[k]] += h;
-			} else if (img->fres[k].band == CLS_PASS) {
-				got[img->irule[img->fres[k].winner]] += h;
+				got[im->irule[k]] += h;
+			} else if (im->fres[k].band == CLS_PASS) {
+				got[im->irule[im->fres[k].winner]] += h;
 			} else {
-				for (uint32_t j = 0; j < img->fres[k].count; j++)
-					got[img->irule[img->flist[img->fres[k].off + j]]] += h;
+				for (uint32_t j = 0; j < im->fres[k].count; j++)
+					got[im->irule[im->flist[im->fres[k].off + j]]] += h;
 			}
 		}
 		for (int r = 0; r < rs->n; r++) {
@@ -363,14 +380,16 @@ static void do_mode(const struct ruleset *rs, const struct image *img, struct lo
 	}
 	st->steps /= npkts;
 
-	/* speed: rounds x (base, bitmap, rfc), medians */
+	/* speed: rounds x (base, bitmap, rfc, drop, trie, classes), medians */
 	uint32_t dur[6][64];
 	for (int k = 0; k < rounds; k++) {
 		for (int p = 0; p < 6; p++) {
+			struct loaded *l = p == 2 ? &L[1] : &L[0];
+
 			if (p == 2 && ndes < 2)
 				continue;
-			set_ctr(L, 0);
-			dur[p][k] = run(L->prog[p], (uint32_t)npkts * passes);
+			set_ctr(l, 0);
+			dur[p][k] = run(l->prog[p], (uint32_t)npkts * passes);
 		}
 	}
 	for (int p = 0; p < 6; p++) {
@@ -428,42 +447,59 @@ int main(int argc, char **argv)
 	ncpu = libbpf_num_possible_cpus();
 	libbpf_set_print(NULL);
 
-	printf("%-6s %-5s %6s %6s %6s %6s %6s %7s %7s | %7s %7s %7s | %s\n", "rules", "pkts", "drop", "base", "trie",
-	       "class", "bitmap", "rfc", "bm-net", "steps", "maxstep", "matches", "ok");
+	printf("%-6s %-5s %6s %6s %6s %6s %6s %7s %7s | %7s %7s %5s %7s | %s\n", "rules", "pkts", "drop", "base", "trie",
+	       "class", "bitmap", "rfc", "bm-net", "blocks", "maxblk", "slow", "matches", "ok");
 	for (int si = 0; si < nsizes; si++) {
 		struct ruleset rs;
-		struct image img;
-		struct loaded L = { 0 };
-		double t0;
+		struct image img[2];
+		struct loaded L[2] = { 0 };
+		double t0, ms_compile[2];
+		int ndes = 1;
 
 		gen_rules(&rs, sizes[si], seed);
 		t0 = now_ms();
-		compile_ruleset(&rs, &img, budget);
-		double ms_compile = now_ms() - t0;
-		load(&L, obj, &img, npkts);
-		/* The packet mask is a load-time constant. */
+		compile_ruleset(&rs, &img[0], 0, 1);
+		ms_compile[0] = now_ms() - t0;
+		load(&L[0], obj, &img[0], npkts);
+		if (budget) {
+			t0 = now_ms();
+			compile_ruleset(&rs, &img[1], budget, 0);
+			ms_compile[1] = now_ms() - t0;
+			if (img[1].rfc_ok) {
+				load(&L[1], obj, &img[1], npkts);
+				ndes = 2;
+			}
+		}
 		fprintf(stderr,
-			"# %d rules (%u internal, %u slots): compile %.0f ms (classes %.0f, trie %.0f, bitmaps %.0f, rfc %.0f), "
-			"load %.0f ms, fill %.0f ms\n"
-			"#   classes: addr %u S %u D %u | pf %u icmp %u ttl %u dsize %u sport %u dport %u\n"
-			"#   trie nodes %u skips %u; rfc entries %llu; memory: common %.1f MB, bitmap %.1f MB, rfc %.1f MB%s%s\n",
-			rs.n, img.nreal, img.ni, ms_compile, img.ms_classes, img.ms_trie, img.ms_bitmap, img.ms_rfc,
-			L.ms_load, L.ms_fill, img.ncls_addr, img.ncls_fin[0], img.ncls_fin[1], img.ncls_fld[0],
-			img.ncls_fld[1], img.ncls_fld[2], img.ncls_fld[3], img.ncls_fld[4], img.ncls_fld[5], img.nnode, img.nskip, (unsigned long long)img.nrfc,
-			L.mem_common / 1e6, L.mem_bitmap / 1e6, L.mem_rfc / 1e6, img.rfc_ok ? "" : "; rfc: ",
-			img.rfc_ok ? "" : img.rfc_err);
+			"# %d rules (%u internal, %u slots, %u direct): bitmap compile %.0f ms (classes %.0f, trie %.0f, "
+			"bitmaps %.0f), load %.0f ms, fill %.0f ms\n"
+			"#   classes: addr %u S %u D %u | pf %u icmp %u ttl %u dsize %u sport %u dport %u; direct lists %u "
+			"(longest %u)\n"
+			"#   trie nodes %u skips %u; memory: common %.1f MB + bitmap %.1f MB\n",
+			rs.n, img[0].nreal, img[0].dbase, img[0].ni - img[0].dbase, ms_compile[0], img[0].ms_classes,
+			img[0].ms_trie, img[0].ms_bitmap, L[0].ms_load, L[0].ms_fill, img[0].ncls_addr, img[0].ncls_fin[0],
+			img[0].ncls_fin[1], img[0].ncls_fld[0], img[0].ncls_fld[1], img[0].ncls_fld[2], img[0].ncls_fld[3],
+			img[0].ncls_fld[4], img[0].ncls_fld[5], img[0].ndlist, img[0].max_dlist, img[0].nnode, img[0].nskip,
+			L[0].mem_common / 1e6, L[0].mem_bitmap / 1e6);
+		if (budget)
+			fprintf(stderr, "#   rfc: compile %.0f ms, %s%s; merge entries %llu, memory %.1f MB\n", ms_compile[1],
+				img[1].rfc_ok ? "ok" : "infeasible: ", img[1].rfc_ok ? "" : img[1].rfc_err,
+				(unsigned long long)img[1].nrfc, ndes == 2 ? (L[1].mem_common + L[1].mem_rfc) / 1e6 : 0.0);
 		for (int mi = 0; mi < nmodes; mi++) {
 			struct modestat st;
 
-			do_mode(&rs, &img, &L, modes[mi], npkts, rounds, passes, seed + 17 * (mi + 1), &st);
-			printf("%-6d %-5s %6.0f %6.0f %6.0f %6.0f %6.0f %7.0f %7.0f | %7.1f %7d %7.2f | %s\n", rs.n,
+			do_mode(&rs, img, L, ndes, modes[mi], npkts, rounds, passes, seed + 17 * (mi + 1), &st);
+			printf("%-6d %-5s %6.0f %6.0f %6.0f %6.0f %6.0f %7.0f %7.0f | %7.1f %7d %5d %7.2f | %s\n", rs.n,
 			       mode_name[modes[mi]], st.ns[3], st.ns[0], st.ns[4], st.ns[5], st.ns[1], st.ns[2],
-			       st.ns[1] - st.ns[0], st.steps, st.maxsteps, st.matches, st.bad ? "FAIL" : "ok");
+			       st.ns[1] - st.ns[0], st.steps, st.maxsteps, st.nslow, st.matches, st.bad ? "FAIL" : "ok");
 			fflush(stdout);
 			bad += st.bad;
 		}
-		bpf_object__close(L.obj);
-		free_image(&img);
+		for (int d = 0; d < ndes; d++)
+			bpf_object__close(L[d].obj);
+		free_image(&img[0]);
+		if (budget)
+			free_image(&img[1]);
 		free_rules(&rs);
 	}
 	return bad ? 1 : 0;

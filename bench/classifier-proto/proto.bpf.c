@@ -100,6 +100,6 @@ int xdp_probe_classes(struct xdp_md *ctx)
 	struct cls_result *res = result();
 	if (!p || !res)
 		return XDP_ABORTED;
-	cls_classes(p, res->cls);
+	cls_classes(p, res->cls, res->fl);
 	return XDP_DROP;
 }
