@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
 
 import { Datapath } from '../src/datapath/index.ts';
 import { ether } from '../src/packets/index.ts';
@@ -60,7 +61,7 @@ test('replay decides per packet from the packet itself (built capture)', async (
 });
 
 test('replay reads every conformance capture (pcap, raw IP, VLAN) with a verdict per packet', async (t) => {
-  const root = '/work/shared/conformance/suricata-verify';
+  const root = fileURLToPath(new URL('../../shared/conformance/suricata-verify', import.meta.url));
   const captures: string[] = [];
   const walk = (d: string) => {
     for (const e of readdirSync(d)) {
