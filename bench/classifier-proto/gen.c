@@ -534,3 +534,68 @@ void gen_pkts(const struct ruleset *rs, enum pkt_mode mode, struct cls_pkt *out,
 		} while (mode != PK_MIX && matches_any(rs, p));
 	}
 }
+
+/* ---- the adversary of the bitmap design ----
+ * Every rule names a source list and a destination port. For the target flow (src H, dport D)
+ * odd rules accept H but not D and even rules accept D but not H, and every list's smallest
+ * address is random, so no ordering keeps the two kinds apart: every 64-rule block passes the
+ * summary AND and none holds a match. The walk opens all N/64 blocks. */
+static u128 adv_h;
+static uint32_t adv_d;
+
+void gen_rules_adversarial(struct ruleset *rs, int n, uint64_t seed)
+{
+	rng_seed(seed);
+	adv_h = outside4();
+	adv_d = 1 + rnd(65535);
+	rs->n = n;
+	rs->r = calloc(n, sizeof(*rs->r));
+	for (int i = 0; i < n; i++) {
+		struct rule *r = &rs->r[i];
+
+		for (int f = 0; f < FLD_N; f++)
+			r->f[f].any = 1;
+		r->dst.any = 1;
+		r->kind = K_LIST;
+		r->src.any = 0;
+		for (int k = 0; k < 3; k++) {
+			u128 a;
+			do
+				a = outside4();
+			while (a == adv_h);
+			pset_add(&r->src, a, 32, 4);
+		}
+		if (i & 1)
+			pset_add(&r->src, adv_h, 32, 4);
+		set_proto(r, 6);
+		r->f[FLD_DPORT].any = 0;
+		uint32_t pt;
+		do
+			pt = 1 + rnd(65535);
+		while (pt == adv_d);
+		rset_add(&r->f[FLD_DPORT], pt, pt);
+		if (!(i & 1))
+			rset_add(&r->f[FLD_DPORT], adv_d, adv_d);
+		r->band = CLS_ALERT;
+		r->prio = 1 + rnd(4);
+		r->sid = 2000000 + i;
+	}
+}
+
+/* Packets of the target flow (H, D), with every other field varied. */
+void gen_pkts_adversarial(struct cls_pkt *out, int n, uint64_t seed)
+{
+	rng_seed(seed);
+	for (int i = 0; i < n; i++) {
+		struct cls_pkt *p = &out[i];
+
+		random_pkt(p);
+		p->family = 4;
+		p->l4_proto = 6;
+		p->has_l4 = 1;
+		p->tcp_flags = 0x10;
+		put_addr(p->saddr, adv_h, 4);
+		put_addr(p->daddr, outside4(), 4);
+		p->dport = adv_d;
+	}
+}

@@ -3,7 +3,9 @@
  * against the brute-force matcher, and measures ns/packet with BPF_PROG_TEST_RUN.
  *
  *   cls-bench [-n 10,100,1000,10000] [-s seed] [-r rounds] [-p packets] [-P passes]
- *             [-b rfc-budget-entries] [-o build/proto.bpf.o] [-m last,none,mix]
+ *             [-b rfc-budget-entries] [-o build/proto.bpf.o] [-m last,none,mix] [-a]
+ *
+ * -a: the adversarial ruleset (gen.c) and its target flow, instead of the realistic mix.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -288,7 +290,7 @@ static int cmp_u32(const void *a, const void *b)
 	return *(const uint32_t *)a < *(const uint32_t *)b ? -1 : *(const uint32_t *)a > *(const uint32_t *)b;
 }
 
-static const char *mode_name[] = { "last", "none", "mix" };
+static const char *mode_name[] = { "last", "none", "mix", "adv" };
 
 struct modestat {
 	double ns[6];		/* median ns/packet: base, bitmap, rfc, drop, trie, classes */
@@ -308,7 +310,10 @@ static void do_mode(const struct ruleset *rs, struct image *img, struct loaded *
 	uint64_t *want = calloc(rs->n, 8);
 
 	memset(st, 0, sizeof(*st));
-	gen_pkts(rs, mode, pk, npkts, seed);
+	if (mode == PK_ADV)
+		gen_pkts_adversarial(pk, npkts, seed);
+	else
+		gen_pkts(rs, mode, pk, npkts, seed);
 	for (int d = 0; d < ndes; d++)
 		fill(L[d].fd_pkts, pk, npkts, sizeof(*pk), 1);
 	for (int i = 0; i < npkts; i++) {
@@ -410,12 +415,12 @@ static void do_mode(const struct ruleset *rs, struct image *img, struct loaded *
 int main(int argc, char **argv)
 {
 	int sizes[16] = { 10, 100, 1000, 10000 }, nsizes = 4, rounds = 5, npkts = 4096, passes = 128;
-	int modes[3] = { PK_LAST, PK_NONE, PK_MIX }, nmodes = 3;
+	int modes[3] = { PK_LAST, PK_NONE, PK_MIX }, nmodes = 3, adversarial = 0;
 	uint64_t seed = 1, budget = 1ULL << 25;
 	const char *obj = "build/proto.bpf.o";
 	int opt, bad = 0;
 
-	while ((opt = getopt(argc, argv, "n:s:r:p:P:b:o:m:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:s:r:p:P:b:o:m:a")) != -1) {
 		char *s, *tok;
 
 		switch (opt) {
@@ -435,8 +440,9 @@ int main(int argc, char **argv)
 		case 'P': passes = atoi(optarg); break;
 		case 'b': budget = strtoull(optarg, NULL, 0); break;
 		case 'o': obj = optarg; break;
+		case 'a': adversarial = 1; modes[0] = PK_ADV; nmodes = 1; break;
 		default:
-			fprintf(stderr, "usage: %s [-n sizes] [-s seed] [-r rounds] [-p packets] [-P passes] [-b budget] [-o obj] [-m modes]\n", argv[0]);
+			fprintf(stderr, "usage: %s [-n sizes] [-s seed] [-r rounds] [-p packets] [-P passes] [-b budget] [-o obj] [-m modes] [-a]\n", argv[0]);
 			return 1;
 		}
 	}
@@ -456,7 +462,10 @@ int main(int argc, char **argv)
 		double t0, ms_compile[2];
 		int ndes = 1;
 
-		gen_rules(&rs, sizes[si], seed);
+		if (adversarial)
+			gen_rules_adversarial(&rs, sizes[si], seed);
+		else
+			gen_rules(&rs, sizes[si], seed);
 		t0 = now_ms();
 		compile_ruleset(&rs, &img[0], 0, 1);
 		ms_compile[0] = now_ms() - t0;

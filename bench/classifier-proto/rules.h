@@ -58,8 +58,10 @@ void rng_seed(uint64_t s);
 uint64_t rng(void);
 void gen_rules(struct ruleset *rs, int n, uint64_t seed);
 void free_rules(struct ruleset *rs);
-enum pkt_mode { PK_LAST, PK_NONE, PK_MIX };
+enum pkt_mode { PK_LAST, PK_NONE, PK_MIX, PK_ADV };
 void gen_pkts(const struct ruleset *rs, enum pkt_mode mode, struct cls_pkt *out, int n, uint64_t seed);
+void gen_rules_adversarial(struct ruleset *rs, int n, uint64_t seed);
+void gen_pkts_adversarial(struct cls_pkt *out, int n, uint64_t seed);
 
 /* brute.c: the reference semantics, in the plainest code. */
 struct ref_result {
