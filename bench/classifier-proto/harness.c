@@ -174,11 +174,13 @@ static uint32_t run(int prog, uint32_t repeat)
 	return o.duration;
 }
 
+static uint32_t g_npkts = 4096;
+
 static void set_ctr(struct loaded *L, uint32_t v)
 {
-	uint32_t zero = 0;
+	uint32_t zero = 0, ctr[2] = { v, g_npkts - 1 };
 
-	if (bpf_map_update_elem(L->fd_ctr, &zero, &v, 0))
+	if (bpf_map_update_elem(L->fd_ctr, &zero, ctr, 0))
 		die("ctr", errno);
 }
 
@@ -450,6 +452,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "-p must be a power of two (the program cycles with a mask)\n");
 		return 1;
 	}
+	g_npkts = npkts;
 	ncpu = libbpf_num_possible_cpus();
 	libbpf_set_print(NULL);
 

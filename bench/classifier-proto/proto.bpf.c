@@ -9,21 +9,24 @@
 #include "classify_bitmap.h"
 #include "classify_rfc.h"
 
-const volatile __u32 pkt_mask = 4095;	/* cls_pkts holds pkt_mask + 1 packets */
+struct cls_ctr {
+	__u32 next;	/* next packet; writer: harness and the programs */
+	__u32 mask;	/* cls_pkts holds mask + 1 packets; writer: harness */
+};
 
 CLS_ARRAY(cls_pkts, struct cls_pkt);	/* writer: harness */
-CLS_ARRAY(cls_ctr, __u32);		/* next packet; writer: harness and the programs */
+CLS_ARRAY(cls_ctr, struct cls_ctr);
 CLS_ARRAY(cls_res, struct cls_result);	/* last result; reader: harness */
 
 static __always_inline struct cls_pkt *next_pkt(void)
 {
 	__u32 zero = 0, i;
-	__u32 *ctr = bpf_map_lookup_elem(&cls_ctr, &zero);
+	struct cls_ctr *ctr = bpf_map_lookup_elem(&cls_ctr, &zero);
 
 	if (!ctr)
 		return 0;
-	i = *ctr & pkt_mask;
-	*ctr += 1;
+	i = ctr->next & ctr->mask;
+	ctr->next += 1;
 	return bpf_map_lookup_elem(&cls_pkts, &i);
 }
 
