@@ -1,0 +1,76 @@
+// Rule files → IR, keeping what a generation must remember to be compiled again exactly: the
+// text of every file and the variables given (trace recompiles them; same text, same IR ids).
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+
+import {
+  compileRuleText, loadVarsFile, mergeVars, parseVarAssignments, type RulesetResult, type VarConfig, VarConfigError,
+} from '../rules/index.ts';
+import { ControlError } from './errors.ts';
+
+export interface CompileRequest {
+  files: readonly string[];
+  /** --var NAME=VALUE */
+  vars?: readonly string[];
+  /** --vars FILE (JSON) */
+  varFiles?: readonly string[];
+  strict?: boolean;
+}
+
+export interface CompiledRuleset {
+  result: RulesetResult;
+  /** The rule files as read (file as given, absolute path, text). */
+  sources: Array<{ file: string; path: string; text: string }>;
+  /** The variables given (vars files, then --var), without Suricata's defaults. */
+  vars: VarConfig;
+  strict: boolean;
+  /** sha256 over the texts, the variables and strictness. */
+  hash: string;
+}
+
+function fileError(e: unknown): ControlError | null {
+  const err = e as NodeJS.ErrnoException;
+  const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory' : err.code === 'EACCES' ? 'permission denied' : null;
+  return why ? new ControlError('E_CLI_FILE', 'check', 'invalid', `cannot read ${err.path ?? 'file'}: ${why}`) : null;
+}
+
+export function rulesetHash(sources: ReadonlyArray<{ file: string; text: string }>, vars: VarConfig, strict: boolean): string {
+  const h = createHash('sha256');
+  h.update(JSON.stringify({ vars, strict }));
+  for (const s of sources) h.update(`\0${s.file}\0${s.text}`);
+  return h.digest('hex');
+}
+
+/** Reads and compiles. Unreadable files and bad variables are input errors (step check). */
+export async function compileRuleFiles(req: CompileRequest): Promise<CompiledRuleset> {
+  if (req.files.length === 0) throw new ControlError('E_CLI_MISSING_ARGUMENT', 'args', 'invalid', 'at least one rule FILE is needed');
+  let vars: VarConfig;
+  let sources: CompiledRuleset['sources'];
+  try {
+    const fileVars = await Promise.all((req.varFiles ?? []).map(loadVarsFile));
+    vars = mergeVars(...fileVars, parseVarAssignments([...(req.vars ?? [])]));
+    sources = await Promise.all(req.files.map(async (file) => ({ file, path: resolve(file), text: await readFile(file, 'utf8') })));
+  } catch (e) {
+    if (e instanceof VarConfigError) throw new ControlError(e.code, 'check', 'invalid', e.message);
+    throw fileError(e) ?? e;
+  }
+  const strict = req.strict ?? false;
+  const result = compileRuleText(sources.map((s) => ({ file: s.file, text: s.text })), { vars, strict });
+  return { result, sources, vars, strict, hash: rulesetHash(sources, vars, strict) };
+}
+
+/** Compiles a stored generation again (gen-N.rules.json). */
+export function recompile(stored: { sources: ReadonlyArray<{ file: string; text: string }>; vars: VarConfig; strict: boolean }): RulesetResult {
+  return compileRuleText(stored.sources.map((s) => ({ file: s.file, text: s.text })), { vars: stored.vars, strict: stored.strict });
+}
+
+/** The check step's verdict: any error diagnostic refuses the ruleset. */
+export function assertNoErrors(c: CompiledRuleset): void {
+  const s = c.result.summary;
+  if (s.errors > 0) {
+    throw new ControlError('E_RULES', 'check', 'invalid', `${s.errors} error${s.errors === 1 ? '' : 's'} in ${c.sources.map((x) => x.file).join(', ')}; nothing was changed`, {
+      diagnostics: c.result.diagnostics,
+    });
+  }
+}
