@@ -9,8 +9,9 @@
 #include "lib/parse.h"
 #include "lib/verdict.h"
 #include "lib/addrset.h"
-#include "lib/classify.h"
 #include "lib/events.h"
+#include "lib/classify.h"
+#include "lib/reject.h"
 #include "lib/meta.h"
 #include "lib/stats.h"
 #include "lib/debug.h"
@@ -29,7 +30,9 @@ int fw_xdp(struct xdp_md *ctx)
 	struct fw_result res = { .verdict = FW_VERDICT_PASS };
 	struct fw_pkt pkt = {};
 	struct fw_meta *meta;
+	__u32 reject_kind = FW_REJECT_SRC;
 	__u32 reason;
+	int action;
 
 	meta = meta_get(ctx);
 	pkt.ts_ns = meta ? meta->ts_ns : bpf_ktime_get_ns();
@@ -44,11 +47,18 @@ int fw_xdp(struct xdp_md *ctx)
 
 	if (addrset_check(&pkt, &res))
 		goto out;
-	classify(&pkt, &res);
+	reject_kind = fw_classify(ctx, &pkt, &res);
 
 out:
 	debug_pkt(&pkt);
 	stats_count(res.reason, frame_len);
+	if (res.verdict == FW_VERDICT_REJECT) {
+		/* Last: reject_packet moves the head and the tail, so every packet pointer is stale
+		 * after it, the metadata area included (meta_get finds it again). */
+		action = reject_packet(ctx, &pkt, reject_kind);
+		meta_write(meta_get(ctx), &res);
+		return action;
+	}
 	meta_write(meta, &res);
 	return verdict_action(&res);
 }

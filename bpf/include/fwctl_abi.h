@@ -359,4 +359,211 @@ struct fw_event_bucket {
 	__u32 _pad;
 };
 
+/* ---- Classifier (lib/classify.h, lib/cls_*.h; bpf/README.md "Classifier") ------------------ */
+
+/* Every classifier map holds two generations; which one packets use is fw_cls_active[0]. Userspace
+ * (src/datapath/ruleset.ts) writes the idle generation, flips the index, then waits for running
+ * programs through fw_cls_barrier (a map-in-map update returns after an RCU grace period). */
+#define FW_MAP_CLS_ACTIVE "fw_cls_active"	/* ARRAY[1] of __u32: the active generation, 0 or 1 */
+#define FW_MAP_CLS_BARRIER "fw_cls_barrier"	/* ARRAY_OF_MAPS[1]: updated only to wait for readers */
+#define FW_MAP_CLS_CFG "fw_cls_cfg"		/* ARRAY[2] of struct fw_cls_cfg, by generation */
+#define FW_MAP_CLS_ROOT "fw_cls_root"		/* ARRAY of struct fw_cls_c32: address trie roots */
+#define FW_MAP_CLS_NODE "fw_cls_node"		/* ARRAY of struct fw_cls_c32: address trie nodes */
+#define FW_MAP_CLS_SKIP "fw_cls_skip"		/* ARRAY of struct fw_cls_skip: path-compressed runs */
+#define FW_MAP_CLS_PROJ "fw_cls_proj"		/* ARRAY of struct fw_cls_proj: address class -> side classes */
+#define FW_MAP_CLS_FLD "fw_cls_fld"		/* ARRAY of struct fw_cls_c32: field value -> class */
+#define FW_MAP_CLS_SUM "fw_cls_sum"		/* ARRAY of struct fw_cls_c64: block summaries per class */
+#define FW_MAP_CLS_BM "fw_cls_bm"		/* ARRAY of struct fw_cls_c64: rule bitmaps per class */
+#define FW_MAP_CLS_RULE "fw_cls_rule"		/* ARRAY of struct fw_cls_rule, by rule slot */
+#define FW_MAP_CLS_HITS "fw_cls_hits"		/* PERCPU_ARRAY of struct fw_counter, by rule slot */
+#define FW_MAP_CLS_FLOWS "fw_cls_flows"		/* LRU_HASH fw_cls_flow_key -> fw_cls_flow: dropped TCP flows */
+#define FW_MAP_CLS_FLOW_COUNT "fw_cls_flow_count" /* ARRAY[2] of __u64: flows added per generation */
+#define FW_MAP_CLS_SCRATCH "fw_cls_scratch"	/* PERCPU_ARRAY[1]: the walk's state (internal) */
+
+/* Action bands in Suricata's order, a lower band wins; FLAG is the header half of a rule that
+ * needs DPI (whatever its action). Same numbers as enum fw_event_action for pass..alert. */
+enum fw_cls_band {
+	FW_CLS_BAND_PASS = 0,
+	FW_CLS_BAND_DROP = 1,
+	FW_CLS_BAND_REJECT = 2,
+	FW_CLS_BAND_ALERT = 3,
+	FW_CLS_BAND_FLAG = 4,
+	FW_CLS_BAND__MAX,
+};
+
+/* The final fields: each gives a packet one class, and each class a bitmap over the rule slots. */
+enum fw_cls_fin {
+	FW_CLS_FIN_SRC = 0,	/* source address (through the trie and fw_cls_proj.s) */
+	FW_CLS_FIN_DST = 1,	/* destination address (fw_cls_proj.d) */
+	FW_CLS_FIN_PF = 2,	/* IP protocol x TCP flags */
+	FW_CLS_FIN_ICMP = 3,	/* ICMP/ICMPv6 type << 8 | code */
+	FW_CLS_FIN_TTL = 4,
+	FW_CLS_FIN_DSIZE = 5,
+	FW_CLS_FIN_SPORT = 6,
+	FW_CLS_FIN_DPORT = 7,
+	FW_CLS_FIN__MAX,
+};
+
+/* Layout constants (an enum so that BTF carries them and test/abi.test.ts checks the mirror).
+ * A field the packet lacks reads as its NONE value: ports of anything but TCP/UDP, flags of
+ * anything but TCP, ICMP type/code of anything but ICMP (v4) / ICMPv6 (v6), dsize without an L4
+ * header; a rule's `any` covers NONE, a condition never does. fw_cls_fld holds one u32 class per
+ * value of each field, at FW_CLS_OFF_<field> + value. */
+enum fw_cls_layout {
+	FW_CLS_C32 = 256,		/* u32 entries per struct fw_cls_c32 */
+	FW_CLS_C64 = 32,		/* u64 entries per struct fw_cls_c64 */
+	FW_CLS_NONE_FLAGS = 256,	/* PF value = proto * FW_CLS_DOM_FLAGS + flags */
+	FW_CLS_DOM_FLAGS = 257,
+	FW_CLS_NONE_U16 = 65536,	/* ICMP, DSIZE, SPORT, DPORT */
+	FW_CLS_DOM_U16 = 65537,
+	FW_CLS_OFF_PF = 0,
+	FW_CLS_OFF_ICMP = 65792,	/* 256 * 257 */
+	FW_CLS_OFF_TTL = 131329,	/* + 65537 */
+	FW_CLS_OFF_DSIZE = 131585,	/* + 256 */
+	FW_CLS_OFF_SPORT = 197122,	/* + 65537 */
+	FW_CLS_OFF_DPORT = 262659,	/* + 65537 */
+	FW_CLS_FLD_ENTRIES = 328196,	/* + 65537 */
+	FW_CLS_FLD_CHUNKS = 1283,	/* ceil(FW_CLS_FLD_ENTRIES / FW_CLS_C32) per generation */
+	FW_CLS_ROOT_ENTRIES = 131072,	/* 65536 first-two-byte entries per family: IPv4, then IPv6 */
+	FW_CLS_ROOT_CHUNKS = 512,	/* per generation */
+	FW_CLS_MAX_SUM = 32,		/* summary words per class at most: 32 * 64 blocks * 64 slots */
+};
+
+/* Trie entries: a leaf (an address class), a node (a chunk of fw_cls_node: 256 entries, one per
+ * byte value) or a skip (an entry of fw_cls_skip). Type in the top two bits; the index is relative
+ * to the generation's cfg.base_proj / base_node / base_skip, so an image loads into either
+ * generation unchanged. */
+enum fw_cls_ent {
+	FW_CLS_ENT_LEAF = 0,
+	FW_CLS_ENT_NODE = 1,
+	FW_CLS_ENT_SKIP = 2,
+};
+
+/* fw_cls_rule.flags */
+enum fw_cls_rule_flag {
+	FW_CLS_RF_TWIN2 = 1 << 0,	/* second half of a `<>` rule: reported only if the first did not match */
+	FW_CLS_RF_NOALERT = 1 << 1,	/* acts, raises no alert */
+	FW_CLS_RF_NOT_ND = 1 << 2,	/* drop/reject without itype: never matches IPv6 neighbour discovery */
+	FW_CLS_RF_SAMEIP = 1 << 3,	/* source == destination */
+	FW_CLS_RF_ICMP_ID = 1 << 4,	/* icmp_id == fw_cls_rule.icmp_id (echo-like types only) */
+	FW_CLS_RF_ICMP_SEQ = 1 << 5,	/* icmp_seq == fw_cls_rule.icmp_seq */
+	FW_CLS_RF_FRAGBITS = 1 << 6,	/* IPv4 fragbits, frag_mode / frag_bits */
+	FW_CLS_RF_IPOPTS = 1 << 7,	/* IPv4 option ipopt (enum fw_cls_ipopt) present */
+};
+
+/* fw_cls_rule.frag_mode (Suricata 7 FragBitsMatch), bits in fw_pkt.frag_flags layout. */
+enum fw_cls_frag_mode {
+	FW_CLS_FRAG_EXACT = 0,
+	FW_CLS_FRAG_ALL = 1,	/* these set and at least one other */
+	FW_CLS_FRAG_ANY = 2,
+	FW_CLS_FRAG_NOT = 3,	/* not all of these */
+};
+
+/* fw_cls_rule.ipopt: bit numbers of the options a packet carries (ANY: ihl > 5). */
+enum fw_cls_ipopt {
+	FW_CLS_IPOPT_EOL = 0,
+	FW_CLS_IPOPT_NOP = 1,
+	FW_CLS_IPOPT_RR = 2,
+	FW_CLS_IPOPT_TS = 3,
+	FW_CLS_IPOPT_SEC = 4,
+	FW_CLS_IPOPT_LSRR = 5,
+	FW_CLS_IPOPT_ESEC = 6,
+	FW_CLS_IPOPT_SATID = 7,
+	FW_CLS_IPOPT_SSRR = 8,
+	FW_CLS_IPOPT_ANY = 15,
+};
+
+/* fw_cls_cfg.features: what the packet needs computed before the walk. */
+enum fw_cls_feature {
+	FW_CLS_FEAT_IPOPTS = 1 << 0,	/* some rule tests ipopts: walk the IPv4 options */
+};
+
+/* One generation's parameters. loaded = 0: no ruleset (every packet passes, pass_default). */
+struct fw_cls_cfg {
+	__u32 loaded;
+	__u32 nslots;		/* rule slots: internal rules plus block padding */
+	__u32 nwords;		/* u64 words per bitmap row: ceil(nslots / 64) */
+	__u32 nsum;		/* u64 words per summary row: a power of two <= FW_CLS_MAX_SUM */
+	__u32 fbase[FW_CLS_FIN__MAX];	/* first row of each final field */
+	__u32 base_root;	/* this generation's first chunk in fw_cls_root */
+	__u32 base_fld;		/* first chunk in fw_cls_fld */
+	__u32 base_proj;	/* first entry in fw_cls_proj */
+	__u32 base_rule;	/* first entry in fw_cls_rule and fw_cls_hits */
+	__u32 base_sum;		/* first u64 word in fw_cls_sum (a chunk boundary) */
+	__u32 base_bm;		/* first u64 word in fw_cls_bm (a chunk boundary) */
+	__u32 base_node;	/* first chunk in fw_cls_node (trie entries are relative to it) */
+	__u32 base_skip;	/* first entry in fw_cls_skip (trie entries are relative to it) */
+	__u32 features;		/* enum fw_cls_feature */
+	__u32 rule_count;	/* IR rules in this generation */
+	__u32 epoch;		/* dropped flows recorded under another epoch are ignored */
+	__u32 tag;		/* the loader's tag (fwctl: a hash of the rule files) */
+	__u64 loaded_at_ns;	/* CLOCK_MONOTONIC when it was written */
+};
+
+/* struct fw_cls_c32 / fw_cls_c64: an array map element is rounded up to 8 bytes, so small entries
+ * are packed into chunks: entry i is chunk i / N, slot i % N. */
+struct fw_cls_c32 {
+	__u32 e[256];
+};
+
+struct fw_cls_c64 {
+	__u64 e[32];
+};
+
+/* A path-compressed run of the trie: the address matches when (addr & mask) == val over its 16
+ * bytes (read as two u64 in memory order, as the packet's address is); the walk then continues
+ * at `next` with byte `depth`; otherwise the address's class is `miss`. */
+struct fw_cls_skip {
+	__u64 mask[2];
+	__u64 val[2];
+	__u32 next;
+	__u32 miss;
+	__u32 depth;
+	__u32 _pad;
+};
+
+/* An address class maps to a source-side and a destination-side class. */
+struct fw_cls_proj {
+	__u32 s;
+	__u32 d;
+};
+
+/* One rule slot (a `<>` rule has two). rank orders the rules as the reference does (band,
+ * priority, sid, gid, load order): the matching rule of lowest rank wins. */
+struct fw_cls_rule {
+	__u32 rule_id;		/* IR Rule.id (events' rule_idx); 0xffffffff for an empty slot */
+	__u32 sid;
+	__u32 rank;
+	__u32 twin;		/* the other half's slot of a `<>` rule, else this slot */
+	__u8 band;		/* enum fw_cls_band */
+	__u8 action;		/* enum fw_event_action */
+	__u8 reject_kind;	/* enum fw_reject_kind (band REJECT) */
+	__u8 flags;		/* enum fw_cls_rule_flag */
+	__u8 frag_mode;		/* enum fw_cls_frag_mode */
+	__u8 frag_bits;		/* enum fw_frag_flag bits */
+	__u8 ipopt;		/* enum fw_cls_ipopt */
+	__u8 _pad;
+	__u16 icmp_id;
+	__u16 icmp_seq;
+	__u32 _pad2;
+};
+
+/* A dropped TCP flow: both directions give one key (the lower endpoint first, by address then
+ * port, addresses compared as big-endian numbers). VLAN tags are not part of it. */
+struct fw_cls_flow_key {
+	__u32 addr[2][4];	/* network order, IPv4 in [i][0] */
+	__u16 port[2];
+	__u8 family;
+	__u8 proto;
+	__u16 _pad;
+};
+
+struct fw_cls_flow {
+	__u32 sid;		/* the rule that dropped the flow (fw_meta.sig_id of its later packets) */
+	__u32 rule_id;
+	__u32 epoch;		/* fw_cls_cfg.epoch of the generation that dropped it */
+	__u32 _pad;
+	__u64 last_ns;		/* fw_pkt.ts_ns of the last packet dropped */
+};
+
 #endif /* FWCTL_ABI_H */

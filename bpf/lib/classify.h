@@ -1,20 +1,203 @@
 /* SPDX-License-Identifier: MIT */
-/* classify.h — the verdict for a well-formed IP packet.
+/* classify.h — the verdict of the header rules for a well-formed IP packet.
  *
- * The seam for the classifier: it sees the parsed packet and fills the result. There are no rules
- * yet, so every packet gets the default verdict, PASS, with the reason that says why nothing
- * decided: pass_default, or fragment for a non-first fragment (no ports to match on).
+ * The ruleset is compiled by src/rules/plan into the maps of cls_maps.h and made active by one
+ * index flip (src/datapath/ruleset.ts). Per packet: the active generation (one array read), the
+ * dropped-flow table, each field's class (cls_classes.h), the bitmap walk (cls_walk.h), then the
+ * decision exactly as src/rules/reference/README.md states it:
+ *
+ *   winner's band | verdict | reason      | alerts                                  | dpi flag
+ *   none          | pass    | pass_default (fragment for a non-first fragment)     | -
+ *   pass          | pass    | rule_pass   | none                                    | -
+ *   drop / reject | drop / reject | rule_drop / rule_reject | every matching drop/reject/alert rule | -
+ *   alert         | pass    | rule_alert  | as drop                                 | if a FLAG rule matched
+ *   flag          | pass    | rule_flag   | none                                    | yes
+ *
+ * and the act phase: per-rule counters, one emit_alert per alerting match, and a drop or reject of
+ * a TCP packet recorded as a dropped flow. The caller answers a REJECT with reject_packet().
  */
 #ifndef FW_CLASSIFY_H
 #define FW_CLASSIFY_H
 
 #include "fwctl_abi.h"
 #include "verdict.h"
+#include "parse.h"
+#include "cls_maps.h"
+#include "cls_classes.h"
+#include "cls_walk.h"
+#include "cls_flow.h"
 
-static __always_inline void classify(const struct fw_pkt *pkt, struct fw_result *res)
+/* Bit per enum fw_cls_ipopt of each IPv4 option type (0: not one ipopts names). */
+static const __u16 cls_ipopt_bits[256] = {
+	[0] = 1 << FW_CLS_IPOPT_EOL,	[1] = 1 << FW_CLS_IPOPT_NOP,	 [7] = 1 << FW_CLS_IPOPT_RR,
+	[68] = 1 << FW_CLS_IPOPT_TS,	[130] = 1 << FW_CLS_IPOPT_SEC,	 [131] = 1 << FW_CLS_IPOPT_LSRR,
+	[133] = 1 << FW_CLS_IPOPT_ESEC, [136] = 1 << FW_CLS_IPOPT_SATID, [137] = 1 << FW_CLS_IPOPT_SSRR,
+};
+
+/* IPv4 option types as the reference walks them: EOL ends the list, NOP is one byte, any other
+ * option is type/length/data; a length < 2 or past the options ends the walk. One bpf_loop step
+ * per option over a copy of the options in the scratch map (a plain loop's paths multiply in the
+ * verifier, and the stack is full). */
+static long cls_opt_step(__u32 n, void *data)
 {
+	__u32 zero = 0;
+	struct cls_walk *s = bpf_map_lookup_elem(&fw_cls_scratch, &zero);
+	struct cls_optwalk *w;
+	__u32 i, len;
+	__u8 t, l;
+
+	if (!s)
+		return 1;
+	w = &s->opt;
+	i = w->i;
+	len = w->len;
+	if (i >= len || i >= 40)
+		return 1;
+	t = w->b[i];
+	if (t == 0) {
+		w->mask |= 1 << FW_CLS_IPOPT_EOL;
+		return 1;
+	}
+	if (t == 1) {
+		w->mask |= 1 << FW_CLS_IPOPT_NOP;
+		w->i = i + 1;
+		return 0;
+	}
+	if (len - i < 2 || i + 1 >= 40)
+		return 1;
+	l = w->b[i + 1];
+	if (l < 2 || l > len - i)
+		return 1;
+	w->mask |= cls_ipopt_bits[t];
+	w->i = i + l;
+	return 0;
+}
+
+static __always_inline __u16 cls_ipopts(struct xdp_md *ctx, const struct fw_pkt *pkt, struct cls_walk *s)
+{
+	__u32 len = pkt->l4_off - pkt->l3_off - 20;
+
+	if (len == 0 || len > 40)
+		return 0;
+	s->opt.len = len;
+	s->opt.i = 0;
+	s->opt.mask = 0;
+	if (bpf_xdp_load_bytes(ctx, pkt->l3_off + 20, s->opt.b, len))
+		return 0;
+	bpf_loop(40, cls_opt_step, 0, 0);
+	return s->opt.mask;
+}
+
+/* The per-packet inputs of the rare keywords (struct cls_pktx). */
+static __always_inline void cls_extras(struct xdp_md *ctx, const struct fw_pkt *pkt, const struct fw_cls_cfg *cfg,
+				       struct cls_walk *s)
+{
+	int icmp4 = pkt->has_l4 && pkt->family == FW_FAMILY_IPV4 && pkt->l4_proto == IPPROTO_ICMP;
+	int icmp6 = pkt->has_l4 && pkt->family == FW_FAMILY_IPV6 && pkt->l4_proto == IPPROTO_ICMPV6;
+	__u8 t = pkt->icmp_type;
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct cls_pktx *x = &s->x;
+	const __u8 *h;
+
+	x->is_v4 = pkt->family == FW_FAMILY_IPV4;
+	x->is_nd = icmp6 && t >= 133 && t <= 137;
+	x->sameip = pkt->saddr[0] == pkt->daddr[0] && pkt->saddr[1] == pkt->daddr[1] &&
+		    pkt->saddr[2] == pkt->daddr[2] && pkt->saddr[3] == pkt->daddr[3];
+	x->frag_flags = pkt->frag_flags;
+	x->ip_opts = pkt->ip_opts;
+	x->ipopts = 0;
+	if ((cfg->features & FW_CLS_FEAT_IPOPTS) && x->is_v4 && pkt->ip_opts)
+		x->ipopts = cls_ipopts(ctx, pkt, s);
+	/* Echo, timestamp, information and address-mask messages carry id and seq (the parser reads
+	 * them for echo only). */
+	x->id_ok = (icmp4 && (t == 0 || t == 8 || (t >= 13 && t <= 18))) || (icmp6 && (t == 128 || t == 129));
+	x->icmp_id = 0;
+	x->icmp_seq = 0;
+	h = data + (pkt->l4_off & 0xfff); /* the header was read from the linear part: < 4 KiB */
+	if (x->id_ok && (void *)(h + 8) <= data_end) {
+		x->icmp_id = (__u16)h[4] << 8 | h[5];
+		x->icmp_seq = (__u16)h[6] << 8 | h[7];
+	}
+}
+
+static __always_inline void cls_decide(const struct cls_walk *s, struct fw_result *res)
+{
+	res->sig_id = s->wsid;
+	switch (s->band) {
+	case FW_CLS_BAND_PASS:
+		res->reason = FW_REASON_RULE_PASS;
+		return;
+	case FW_CLS_BAND_DROP:
+		res->verdict = FW_VERDICT_DROP;
+		res->reason = FW_REASON_RULE_DROP;
+		break;
+	case FW_CLS_BAND_REJECT:
+		res->verdict = FW_VERDICT_REJECT;
+		res->reason = FW_REASON_RULE_REJECT;
+		break;
+	case FW_CLS_BAND_ALERT:
+		res->reason = FW_REASON_RULE_ALERT;
+		if (s->flagged)
+			res->flags |= FW_FLAG_DPI;
+		break;
+	default:
+		res->reason = FW_REASON_RULE_FLAG;
+		res->flags |= FW_FLAG_DPI;
+		return;
+	}
+	if (s->nalert)
+		res->flags |= FW_FLAG_ALERT;
+}
+
+/* Fills res (verdict, reason, sig_id, flags); returns the enum fw_reject_kind for a REJECT.
+ * A global function: the verifier checks it once, apart from the parser's many paths (inlined,
+ * the two multiply). It re-derives the packet pointers from ctx, which it must not move. */
+__noinline int fw_classify(struct xdp_md *ctx, const struct fw_pkt *pkt, struct fw_result *res)
+{
+	struct cls_loop_ctx l = { .pkt = pkt };
+	struct fw_cls_cfg *cfg;
+	struct cls_walk *s;
+	__u32 zero = 0, gen;
+	__u32 *active;
+
+	if (!ctx || !pkt || !res)
+		return 0;
 	res->verdict = FW_VERDICT_PASS;
 	res->reason = pkt->frag == FW_FRAG_NON_FIRST ? FW_REASON_FRAGMENT : FW_REASON_PASS_DEFAULT;
+	active = bpf_map_lookup_elem(&fw_cls_active, &zero);
+	if (!active)
+		return 0;
+	gen = *active & 1; /* read once: the whole packet sees one generation */
+	cfg = bpf_map_lookup_elem(&fw_cls_cfg, &gen);
+	if (!cfg || !cfg->loaded)
+		return 0;
+	if (cls_flow_dropped(gen, cfg, pkt, res))
+		return 0;
+	s = bpf_map_lookup_elem(&fw_cls_scratch, &zero);
+	if (!s)
+		return 0;
+	s->nsum = cfg->nsum;
+	s->nwords = cfg->nwords;
+	s->base_sum = cfg->base_sum;
+	s->base_bm = cfg->base_bm;
+	s->base_rule = cfg->base_rule;
+	cls_extras(ctx, pkt, cfg, s);
+	cls_rows(cfg, pkt, s->row);
+	cls_reset(s);
+	if (!cls_walk_fast(s)) {
+		cls_reset(s);
+		cls_walk_slow(s, 0, &l);
+	}
+	if (s->rank == FW_CLS_RANK_NONE)
+		return 0;
+	cls_decide(s, res);
+	s->verdict = res->verdict;
+	s->emit = cls_band_alerts(s->band);
+	cls_act(s, &l);
+	if (res->verdict != FW_VERDICT_PASS)
+		cls_flow_drop(gen, cfg, pkt, s->wsid, s->wrule);
+	return s->wkind;
 }
 
 #endif /* FW_CLASSIFY_H */

@@ -114,6 +114,41 @@ export const EventStat = { emitted: 0, suppressed: 1, lost: 2 } as const;
 export type EventStatName = keyof typeof EventStat;
 export const EVENT_STAT_MAX = 3;
 
+
+/** Classifier action bands (enum fw_cls_band): Suricata's order, a lower band wins; flag = needs DPI. */
+export const ClsBand = { pass: 0, drop: 1, reject: 2, alert: 3, flag: 4 } as const;
+export type ClsBandName = keyof typeof ClsBand;
+export const CLS_BAND_MAX = 5;
+
+/** The classifier's final fields (enum fw_cls_fin), each a row group of the bitmaps. */
+export const ClsFin = { src: 0, dst: 1, pf: 2, icmp: 3, ttl: 4, dsize: 5, sport: 6, dport: 7 } as const;
+export type ClsFinName = keyof typeof ClsFin;
+export const CLS_FIN_MAX = 8;
+
+/** Layout constants of the classifier maps (enum fw_cls_layout; bpf/include/fwctl_abi.h). */
+export const ClsLayout = {
+  c32: 256, c64: 32, none_flags: 256, dom_flags: 257, none_u16: 65536, dom_u16: 65537,
+  off_pf: 0, off_icmp: 65792, off_ttl: 131329, off_dsize: 131585, off_sport: 197122, off_dport: 262659,
+  fld_entries: 328196, fld_chunks: 1283, root_entries: 131072, root_chunks: 512, max_sum: 32,
+} as const;
+
+/** Address trie entry types (enum fw_cls_ent), in an entry's top two bits. */
+export const ClsEnt = { leaf: 0, node: 1, skip: 2 } as const;
+
+/** fw_cls_rule.flags bits (enum fw_cls_rule_flag). */
+export const ClsRuleFlag = {
+  twin2: 1, noalert: 2, not_nd: 4, sameip: 8, icmp_id: 16, icmp_seq: 32, fragbits: 64, ipopts: 128,
+} as const;
+
+/** fw_cls_rule.frag_mode (enum fw_cls_frag_mode). */
+export const ClsFragMode = { exact: 0, all: 1, any: 2, not: 3 } as const;
+
+/** fw_cls_rule.ipopt: option bit numbers (enum fw_cls_ipopt); any = the header has options. */
+export const ClsIpopt = { eol: 0, nop: 1, rr: 2, ts: 3, sec: 4, lsrr: 5, esec: 6, satid: 7, ssrr: 8, any: 15 } as const;
+
+/** fw_cls_cfg.features bits (enum fw_cls_feature). */
+export const ClsFeature = { ipopts: 1 } as const;
+
 /** Every enum of the ABI header, for the BTF check. */
 export const ABI_ENUMS: readonly CEnum[] = [
   cEnum('fw_reason', 'FW_REASON_', { ...Reason, _max: REASON_MAX }),
@@ -132,6 +167,14 @@ export const ABI_ENUMS: readonly CEnum[] = [
   cEnum('fw_event_type', 'FW_EVENT_', EventType),
   cEnum('fw_event_action', 'FW_EVENT_ACTION_', EventAction),
   cEnum('fw_event_stat', 'FW_EVENT_STAT_', { ...EventStat, _max: EVENT_STAT_MAX }),
+  cEnum('fw_cls_band', 'FW_CLS_BAND_', { ...ClsBand, _max: CLS_BAND_MAX }),
+  cEnum('fw_cls_fin', 'FW_CLS_FIN_', { ...ClsFin, _max: CLS_FIN_MAX }),
+  cEnum('fw_cls_layout', 'FW_CLS_', ClsLayout),
+  cEnum('fw_cls_ent', 'FW_CLS_ENT_', ClsEnt),
+  cEnum('fw_cls_rule_flag', 'FW_CLS_RF_', ClsRuleFlag),
+  cEnum('fw_cls_frag_mode', 'FW_CLS_FRAG_', ClsFragMode),
+  cEnum('fw_cls_ipopt', 'FW_CLS_IPOPT_', ClsIpopt),
+  cEnum('fw_cls_feature', 'FW_CLS_FEAT_', ClsFeature),
 ];
 
 /** The C enumerator for a TS name: ('FW_REASON_', 'malformed_tcp') -> FW_REASON_MALFORMED_TCP;

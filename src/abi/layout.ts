@@ -90,8 +90,42 @@ export const EVENT_STAT_SLOTS = 8;
 /** cfg_event_cpu value: the running CPU's slot (FW_EVENT_CPU_LOCAL). */
 export const EVENT_CPU_LOCAL = 0xffffffff;
 
+
+/** Classifier generation parameters (fw_cls_cfg value, by generation). */
+export const FW_CLS_CFG = layout('fw_cls_cfg', 104, [
+  ['loaded', 4], ['nslots', 4], ['nwords', 4], ['nsum', 4], ['fbase', 32], ['base_root', 4], ['base_fld', 4],
+  ['base_proj', 4], ['base_rule', 4], ['base_sum', 4], ['base_bm', 4], ['base_node', 4], ['base_skip', 4],
+  ['features', 4], ['rule_count', 4],
+  ['epoch', 4], ['tag', 4], ['loaded_at_ns', 8],
+], { fbase: 4 });
+
+/** Chunks of 256 u32 / 32 u64 (the array maps' values). */
+export const FW_CLS_C32 = layout('fw_cls_c32', 1024, [['e', 1024]], { e: 4 });
+export const FW_CLS_C64 = layout('fw_cls_c64', 256, [['e', 256]], { e: 8 });
+
+/** A path-compressed run of the address trie. */
+export const FW_CLS_SKIP = layout('fw_cls_skip', 48, [
+  ['mask', 16], ['val', 16], ['next', 4], ['miss', 4], ['depth', 4], ['_pad', 4],
+], { mask: 8, val: 8 });
+
+/** Address class -> source-side and destination-side classes. */
+export const FW_CLS_PROJ = layout('fw_cls_proj', 8, [['s', 4], ['d', 4]]);
+
+/** One rule slot of the classifier. */
+export const FW_CLS_RULE = layout('fw_cls_rule', 32, [
+  ['rule_id', 4], ['sid', 4], ['rank', 4], ['twin', 4], ['band', 1], ['action', 1], ['reject_kind', 1], ['flags', 1],
+  ['frag_mode', 1], ['frag_bits', 1], ['ipopt', 1], ['_pad', 1], ['icmp_id', 2], ['icmp_seq', 2], ['_pad2', 4],
+]);
+
+/** Dropped TCP flow key and value (fw_cls_flows). */
+export const FW_CLS_FLOW_KEY = layout('fw_cls_flow_key', 40, [
+  ['addr', 32], ['port', 4], ['family', 1], ['proto', 1], ['_pad', 2],
+], { addr: 4, port: 2 });
+export const FW_CLS_FLOW = layout('fw_cls_flow', 24, [['sid', 4], ['rule_id', 4], ['epoch', 4], ['_pad', 4], ['last_ns', 8]]);
+
 export const ABI_STRUCTS: readonly StructLayout[] = [
   FW_COUNTER, FW_META, FW_PKT, FW_LPM_V4, FW_LPM_V6, FW_BLOCK, FW_ASET_OWNER, FW_EVENT, FW_EVENT_BUCKET,
+  FW_CLS_CFG, FW_CLS_C32, FW_CLS_C64, FW_CLS_SKIP, FW_CLS_PROJ, FW_CLS_RULE, FW_CLS_FLOW_KEY, FW_CLS_FLOW,
 ];
 
 /** The XDP context a test run passes (struct xdp_md, uapi): what ctx_in holds. */
@@ -126,6 +160,20 @@ export const MapName = {
   events: 'fw_events',
   eventStats: 'fw_event_stats',
   eventBucket: 'fw_event_bucket',
+  clsActive: 'fw_cls_active',
+  clsBarrier: 'fw_cls_barrier',
+  clsCfg: 'fw_cls_cfg',
+  clsRoot: 'fw_cls_root',
+  clsNode: 'fw_cls_node',
+  clsSkip: 'fw_cls_skip',
+  clsProj: 'fw_cls_proj',
+  clsFld: 'fw_cls_fld',
+  clsSum: 'fw_cls_sum',
+  clsBm: 'fw_cls_bm',
+  clsRule: 'fw_cls_rule',
+  clsHits: 'fw_cls_hits',
+  clsFlows: 'fw_cls_flows',
+  clsFlowCount: 'fw_cls_flow_count',
 } as const;
 
 /** The XDP program's function name in the object. */

@@ -5,3 +5,8 @@ export { DatapathHandle, type AttachMode, type AttachState } from './handle.ts';
 export { MAX_TEST_FRAME, MIN_TEST_FRAME, PacketRunner, type RunResult, type XdpAction } from './runner.ts';
 export { readReasonCounters, diffReasonCounters, type ReasonCounters } from './counters.ts';
 export { BPFFS_ROOT, bpffsMounted, ensureBpffs, pinDir, checkInstance } from './bpffs.ts';
+export {
+  activeGeneration, ApplyError, applyRuleset, classifierCapacity, clearRuleset, flipGeneration, idleGeneration,
+  planNeeds, readRuleCounters, type ApplyErrorCode, type ApplyOptions, type ApplyStep, type ClassifierCapacity,
+  type GenerationInfo, type RuleCounter,
+} from './ruleset.ts';

@@ -1,0 +1,401 @@
+/* SPDX-License-Identifier: MIT */
+/* cls_walk.h — the classifier's second stage: a rule-bitmap AND with a summary level.
+ *
+ * Each final field's class has a bitmap over the rule slots (bit r: slot r accepts the class) and
+ * a summary over 64-slot blocks (bit j: block j has a slot that accepts it). The walk ANDs the
+ * eight summaries word by word, ANDs the eight bitmaps only in the blocks that survive, and visits
+ * each set bit: a matching rule. Slots are numbered by wildcard signature (which fields are not
+ * `any`), each signature starting a block, so a block holds rules of one shape and a block that
+ * survives the summaries but holds no match is rare. Every match is visited (every alert must be
+ * emitted); the winner is the match of lowest rank (band, priority, sid, gid, load order).
+ *
+ * Cost: 8 x nsum summary words + 8 words per surviving block + one visit per match. The fast path
+ * is loops of constant bounds (unrolled: no calls); a packet past its limits takes the slow path,
+ * the same walk as a bpf_loop state machine (every step a call).
+ */
+#ifndef FW_CLS_WALK_H
+#define FW_CLS_WALK_H
+
+#include "fwctl_abi.h"
+#include "cls_maps.h"
+#include "cls_classes.h"
+#include "events.h"
+
+/* Fast-path limits: summary words (64 blocks of 64 slots each), surviving blocks per packet,
+ * matches per block. Past any of them the packet takes the slow path. */
+#ifndef FW_CLS_FAST_SUM
+#define FW_CLS_FAST_SUM 4
+#endif
+#ifndef FW_CLS_FAST_BLOCKS
+#define FW_CLS_FAST_BLOCKS 4
+#endif
+#ifndef FW_CLS_FAST_MATCHES
+#define FW_CLS_FAST_MATCHES 4
+#endif
+/* Matches remembered for the act phase; a packet with more walks again to act. */
+#define FW_CLS_MAX_LIST 16
+#define FW_CLS_RANK_NONE 0xffffffffu
+
+/* Hides a value from the compiler so it keeps a bounds mask the verifier needs. */
+#define cls_barrier_var(x) asm volatile("" : "+r"(x))
+
+#define FW_CLS_RF_RESIDUAL (FW_CLS_RF_NOT_ND | FW_CLS_RF_SAMEIP | FW_CLS_RF_ICMP_ID | FW_CLS_RF_ICMP_SEQ | \
+			    FW_CLS_RF_FRAGBITS | FW_CLS_RF_IPOPTS)
+
+/* What the rare header keywords test, computed once per packet (cls_extras in classify.h). The
+ * bitmaps do not hold them: a rule that uses one is checked on each visit instead. */
+struct cls_pktx {
+	__u16 icmp_id;
+	__u16 icmp_seq;
+	__u16 ipopts;		/* bit per enum fw_cls_ipopt found walking the IPv4 options */
+	__u8 id_ok;		/* an ICMP type that carries id/seq */
+	__u8 sameip;
+	__u8 is_v4;
+	__u8 is_nd;		/* ICMPv6 neighbour discovery, types 133..137 */
+	__u8 frag_flags;	/* fw_pkt.frag_flags */
+	__u8 ip_opts;		/* fw_pkt.ip_opts */
+};
+
+/* The IPv4 options, copied for the walk (classify.h cls_ipopts). */
+struct cls_optwalk {
+	__u8 b[40];
+	__u32 i;
+	__u32 len;
+	__u16 mask;
+	__u16 _pad[3];
+};
+
+/* The walk's state and outcome, per CPU (the stack is full of the parser). Internal: not ABI. */
+struct cls_walk {
+	/* outcome */
+	__u32 rank;		/* the winner's rank, FW_CLS_RANK_NONE before a match */
+	__u32 winner;		/* its slot */
+	__u32 band;		/* enum fw_cls_band of the winner */
+	__u32 wsid;
+	__u32 wrule;		/* its IR Rule.id */
+	__u32 wkind;		/* its enum fw_reject_kind */
+	__u32 count;		/* matches */
+	__u32 nalert;		/* matches that alert when the packet is not passed by a pass rule */
+	__u32 flagged;		/* a FLAG rule matched */
+	__u32 list[FW_CLS_MAX_LIST];	/* the first matches' slots */
+	/* the packet */
+	__u32 row[FW_CLS_FIN__MAX];
+	__u32 nsum, nwords, base_sum, base_bm, base_rule;
+	struct cls_pktx x;
+	/* the slow path's cursor */
+	__u64 m, w;
+	__u32 k, j;
+	__u32 act;		/* 0: classify; 1: act (count, emit) on every match */
+	__u32 verdict;		/* enum fw_verdict, for the events */
+	__u32 emit;		/* the winner's band raises alerts */
+	__u32 _pad;
+	struct cls_optwalk opt;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cls_walk);
+} fw_cls_scratch SEC(".maps");
+
+/* De Bruijn bit scan (BPF has no ctz): entry (2^i * 0x03f79d71b4ca8b09) >> 58 holds i. */
+static const __u8 cls_debruijn[64] = {
+	0, 1, 56, 2, 57, 49, 28, 3, 61, 58, 42, 50, 38, 29, 17, 4,
+	62, 47, 59, 36, 45, 43, 51, 22, 53, 39, 33, 30, 24, 18, 12, 5,
+	63, 55, 48, 27, 60, 41, 37, 16, 46, 35, 44, 21, 52, 32, 23, 11,
+	54, 26, 40, 15, 34, 20, 31, 10, 25, 14, 19, 9, 13, 8, 7, 6,
+};
+
+/* Index of the lowest set bit of a non-zero word. */
+static __always_inline __u32 cls_ctz(__u64 w)
+{
+	return cls_debruijn[((w & -w) * 0x03f79d71b4ca8b09ULL) >> 58];
+}
+
+static __always_inline __u64 cls_sum_word(const struct cls_walk *s, __u32 k)
+{
+	__u64 m = ~0ULL;
+
+	for (int f = 0; f < FW_CLS_FIN__MAX; f++)
+		m &= cls_get64(&fw_cls_sum, s->base_sum, s->row[f] * s->nsum + k);
+	return m;
+}
+
+static __always_inline __u64 cls_bm_word(const struct cls_walk *s, __u32 j)
+{
+	__u64 m = ~0ULL;
+
+	for (int f = 0; f < FW_CLS_FIN__MAX; f++)
+		m &= cls_get64(&fw_cls_bm, s->base_bm, s->row[f] * s->nwords + j);
+	return m;
+}
+
+/* The rare keywords of a rule, as src/rules/reference/match.ts states them. */
+static __always_inline int cls_residual(const struct fw_cls_rule *ri, const struct cls_pktx *x)
+{
+	__u8 f = ri->flags;
+
+	if ((f & FW_CLS_RF_NOT_ND) && x->is_nd)
+		return 0;
+	if ((f & FW_CLS_RF_SAMEIP) && !x->sameip)
+		return 0;
+	if ((f & FW_CLS_RF_ICMP_ID) && !(x->id_ok && x->icmp_id == ri->icmp_id))
+		return 0;
+	if ((f & FW_CLS_RF_ICMP_SEQ) && !(x->id_ok && x->icmp_seq == ri->icmp_seq))
+		return 0;
+	if (f & FW_CLS_RF_FRAGBITS) {
+		__u8 b = x->frag_flags & (FW_FRAGF_MF | FW_FRAGF_DF | FW_FRAGF_RB), want = ri->frag_bits;
+
+		if (!x->is_v4)
+			return 0;
+		switch (ri->frag_mode) {
+		case FW_CLS_FRAG_EXACT:
+			if (b != want)
+				return 0;
+			break;
+		case FW_CLS_FRAG_ALL:
+			if ((b & want) != want || !(b & ~want))
+				return 0;
+			break;
+		case FW_CLS_FRAG_ANY:
+			if (!(b & want))
+				return 0;
+			break;
+		default:
+			if ((b & want) == want)
+				return 0;
+		}
+	}
+	if (f & FW_CLS_RF_IPOPTS) {
+		if (!x->is_v4)
+			return 0;
+		if (ri->ipopt == FW_CLS_IPOPT_ANY ? !x->ip_opts : !((x->ipopts >> (ri->ipopt & 15)) & 1))
+			return 0;
+	}
+	return 1;
+}
+
+/* Slot r's rule if it is a match to report: its residual keywords hold, and it is not the second
+ * half of a `<>` rule whose first half matched too (both halves match the same packets' rare
+ * keywords, which do not depend on the direction). */
+static __always_inline struct fw_cls_rule *cls_rule(const struct cls_walk *s, __u32 r)
+{
+	__u32 k = s->base_rule + r;
+	struct fw_cls_rule *ri = bpf_map_lookup_elem(&fw_cls_rule, &k);
+
+	if (!ri)
+		return 0;
+	if ((ri->flags & FW_CLS_RF_TWIN2) && ((cls_bm_word(s, ri->twin / 64) >> (ri->twin % 64)) & 1))
+		return 0;
+	if ((ri->flags & FW_CLS_RF_RESIDUAL) && !cls_residual(ri, &s->x))
+		return 0;
+	return ri;
+}
+
+static __always_inline int cls_band_alerts(__u32 band)
+{
+	return band == FW_CLS_BAND_DROP || band == FW_CLS_BAND_REJECT || band == FW_CLS_BAND_ALERT;
+}
+
+/* Folds match r into the outcome. The running outcome lives in map memory, not on the stack, so
+ * the verifier sees the same unknown scalars on every path and prunes. */
+static __always_inline int cls_visit_inline(struct cls_walk *s, __u32 r)
+{
+	struct fw_cls_rule *ri;
+	__u32 n;
+
+	ri = cls_rule(s, r);
+	if (!ri)
+		return 0;
+	if (ri->rank < s->rank) {
+		s->rank = ri->rank;
+		s->winner = r;
+		s->band = ri->band;
+		s->wsid = ri->sid;
+		s->wrule = ri->rule_id;
+		s->wkind = ri->reject_kind;
+	}
+	if (ri->band == FW_CLS_BAND_FLAG)
+		s->flagged = 1;
+	else if (cls_band_alerts(ri->band) && !(ri->flags & FW_CLS_RF_NOALERT))
+		s->nalert++;
+	n = s->count;
+	if (n < FW_CLS_MAX_LIST)
+		s->list[n & (FW_CLS_MAX_LIST - 1)] = r;
+	s->count = n + 1;
+	return 1;
+}
+
+/* The same as a global function, for the fast path: the verifier checks it once, not at each of
+ * its unrolled call sites. (The slow path inlines it: a call from a bpf_loop callback would make
+ * the call chain's stack too deep.) */
+__noinline int cls_visit(struct cls_walk *s, __u32 r)
+{
+	if (!s)
+		return 0;
+	return cls_visit_inline(s, r);
+}
+
+static __always_inline void cls_reset(struct cls_walk *s)
+{
+	s->rank = FW_CLS_RANK_NONE;
+	s->band = FW_CLS_BAND__MAX;
+	s->count = 0;
+	s->nalert = 0;
+	s->flagged = 0;
+}
+
+/* The act phase for one match: its counter (only the winner's when a pass rule won: a pass
+ * silences every other match) and its alert. */
+static __always_inline void cls_count(const struct cls_walk *s, __u32 r, const struct fw_pkt *pkt)
+{
+	__u32 k = s->base_rule + r;
+	struct fw_counter *c;
+
+	if (s->band == FW_CLS_BAND_PASS && r != s->winner)
+		return;
+	c = bpf_map_lookup_elem(&fw_cls_hits, &k);
+	if (c) {
+		c->packets++;
+		c->bytes += pkt->frame_len;
+	}
+}
+
+struct cls_loop_ctx {
+	const struct fw_pkt *pkt;
+};
+
+static __always_inline void cls_alert(const struct cls_walk *s, const struct fw_cls_rule *ri, const struct fw_pkt *pkt)
+{
+	if (!s->emit || !cls_band_alerts(ri->band) || (ri->flags & FW_CLS_RF_NOALERT))
+		return;
+	emit_alert(pkt, ri->rule_id, ri->sid, ri->action, s->verdict);
+}
+
+/* The slow path: the walk without limits, one step per bpf_loop iteration. Pass act = 0
+ * classifies; act = 1 counts and alerts every match. */
+static long cls_slow_step(__u32 i, void *data)
+{
+	struct cls_loop_ctx *l = data;
+	__u32 zero = 0;
+	struct cls_walk *s = bpf_map_lookup_elem(&fw_cls_scratch, &zero);
+
+	if (!s)
+		return 1;
+	if (s->w) {
+		__u32 r = s->j * 64 + cls_ctz(s->w);
+		struct fw_cls_rule *ri;
+
+		s->w &= s->w - 1;
+		if (!s->act) {
+			cls_visit_inline(s, r);
+		} else {
+			ri = cls_rule(s, r);
+			if (ri) {
+				cls_count(s, r, l->pkt);
+				cls_alert(s, ri, l->pkt);
+			}
+		}
+		return 0;
+	}
+	if (s->m) {
+		s->j = s->k * 64 + cls_ctz(s->m);
+		s->m &= s->m - 1;
+		s->w = cls_bm_word(s, s->j);
+		return 0;
+	}
+	if (++s->k >= s->nsum || s->k >= FW_CLS_MAX_SUM)
+		return 1;
+	s->m = cls_sum_word(s, s->k);
+	return 0;
+}
+
+/* Walks every block of the bitmaps: (1 << 23) steps cover 32 summary words, 2048 blocks and
+ * 131072 matches with room to spare. */
+static __always_inline void cls_walk_slow(struct cls_walk *s, __u32 act, struct cls_loop_ctx *l)
+{
+	s->act = act;
+	s->k = 0;
+	s->w = 0;
+	s->m = cls_sum_word(s, 0);
+	bpf_loop(1 << 23, cls_slow_step, l, 0);
+}
+
+/* The fast path: loops with constant bounds, which the compiler unrolls, so no calls. Returns 0
+ * when the packet went past a limit (the outcome is then incomplete). */
+static __always_inline int cls_walk_fast(struct cls_walk *s)
+{
+	int slow = 0;
+
+	if (s->nsum > FW_CLS_FAST_SUM)
+		return 0;
+	for (__u32 k = 0; k < FW_CLS_FAST_SUM; k++) {
+		__u64 m;
+
+		if (k >= s->nsum || slow)
+			break;
+		m = cls_sum_word(s, k);
+		for (int t = 0; t < FW_CLS_FAST_BLOCKS; t++) {
+			__u32 j;
+			__u64 w;
+
+			if (!m)
+				break;
+			j = k * 64 + cls_ctz(m);
+			m &= m - 1;
+			w = cls_bm_word(s, j);
+			for (int u = 0; u < FW_CLS_FAST_MATCHES; u++) {
+				if (!w)
+					break;
+				cls_visit(s, j * 64 + cls_ctz(w));
+				w &= w - 1;
+			}
+			if (w)
+				slow = 1;
+		}
+		if (m)
+			slow = 1;
+	}
+	return !slow;
+}
+
+static long cls_act_step(__u32 i, void *data)
+{
+	struct cls_loop_ctx *l = data;
+	__u32 zero = 0, k;
+	struct cls_walk *s = bpf_map_lookup_elem(&fw_cls_scratch, &zero);
+	struct fw_cls_rule *ri;
+
+	if (!s)
+		return 1;
+	i &= FW_CLS_MAX_LIST - 1;
+	cls_barrier_var(i); /* keep the mask: the verifier needs the bound on this path */
+	k = s->base_rule + s->list[i];
+	ri = bpf_map_lookup_elem(&fw_cls_rule, &k);
+	if (ri)
+		cls_alert(s, ri, l->pkt);
+	return 0;
+}
+
+/* Counts and alerts every match, once the verdict is known. */
+static __always_inline void cls_act(struct cls_walk *s, struct cls_loop_ctx *l)
+{
+	__u32 n = s->count;
+
+	if (!n)
+		return;
+	if (n > FW_CLS_MAX_LIST) {
+		cls_walk_slow(s, 1, l);
+		return;
+	}
+	for (__u32 i = 0; i < FW_CLS_MAX_LIST; i++) {
+		if (i >= n)
+			break;
+		cls_count(s, s->list[i], l->pkt);
+	}
+	if (s->emit && s->nalert)
+		bpf_loop(n, cls_act_step, l, 0);
+}
+
+#endif /* FW_CLS_WALK_H */
