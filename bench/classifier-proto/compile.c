@@ -126,7 +126,10 @@ struct irule {
 	uint8_t swap;
 	uint8_t sig;
 	uint8_t direct;		/* address-only rule, resolved by the address's class list */
+	int8_t split;		/* -1, or the final field this slot restricts to one element */
 	uint64_t cluster;
+	struct pset one_p;	/* that element, when split is an address field */
+	struct rset one_r;	/* that element, when split is a value field */
 };
 
 static const struct rule *g_rules;
@@ -135,13 +138,19 @@ static const struct pset *ir_addr(const struct irule *ir, int dst)
 {
 	const struct rule *r = &g_rules[ir->rule];
 
+	if (ir->split == (dst ? FIN_D : FIN_S))
+		return &ir->one_p;
 	return (dst ^ ir->swap) ? &r->dst : &r->src;
 }
+
+static const int fin_fld[FIN_N] = { -1, -1, FLD_PROTO, FLD_ICMP, FLD_TTL, FLD_DSIZE, FLD_SPORT, FLD_DPORT };
 
 static const struct rset *ir_field(const struct irule *ir, int f)
 {
 	const struct rule *r = &g_rules[ir->rule];
 
+	if (ir->split > FIN_PF && fin_fld[ir->split] == f)
+		return &ir->one_r;
 	if (ir->swap && f == FLD_SPORT)
 		f = FLD_DPORT;
 	else if (ir->swap && f == FLD_DPORT)
@@ -250,6 +259,90 @@ static void cluster_groups(struct irule *ir, uint32_t ni)
 		}
 		ir[i].cluster = best < 0 ? 0 : (uint64_t)best << 60 | first_value(&ir[i], best) >> 4;
 	}
+}
+
+/* A multi-field rule whose most selective field holds several disjoint elements (prefixes or
+ * ranges) gets one slot per element: each slot's rows then accept one narrow value set, so the
+ * clustering puts it beside the rules that accept the same values. The elements are disjoint, so
+ * at most one slot of a rule matches a packet and the rule is still reported once. */
+static int pfx_overlap(const struct pfx *a, const struct pfx *b)
+{
+	int bits = a->fam == 4 ? 32 : 128, l = a->len < b->len ? a->len : b->len;
+
+	return a->fam == b->fam && (l == 0 || ((a->addr ^ b->addr) >> (bits - l)) == 0);
+}
+
+int compile_split = 1;	/* harness -S turns it off */
+
+/* Splitting stops where the slots would pass three quarters of the bitmap's capacity. */
+#define SPLIT_BUDGET (CLS_MAX_WORDS * 64 * 3 / 4)
+
+static struct irule *split_rules(struct irule *ir, uint32_t *pni)
+{
+	uint32_t ni = *pni, n = 0, cap = ni;
+	struct irule *out = malloc(cap * sizeof(*out));
+
+	for (uint32_t i = 0; i < ni; i++) {
+		const struct rule *r = &g_rules[ir[i].rule];
+		int best = -1, parts = 1, ok = 1;
+		double bestc = 4;
+
+		if (!r->bidir && !ir[i].direct && __builtin_popcount(ir[i].sig) >= 2) {
+			for (int f = 0; f < FIN_N; f++) {
+				if (f == FIN_PF || !(ir[i].sig >> f & 1))
+					continue;
+				double cv = coverage(&ir[i], f);
+
+				if (cv < bestc) {
+					bestc = cv;
+					best = f;
+				}
+			}
+		}
+		if (best >= 0) {
+			if (best <= FIN_D) {
+				const struct pset *s = ir_addr(&ir[i], best == FIN_D);
+
+				parts = s->n;
+				for (int a = 0; a < s->n && ok; a++)
+					for (int b = a + 1; b < s->n && ok; b++)
+						ok = !pfx_overlap(&s->p[a], &s->p[b]);
+			} else {
+				const struct rset *s = ir_field(&ir[i], fin_fld[best]);
+
+				parts = s->n;
+				for (int a = 0; a < s->n && ok; a++)
+					for (int b = a + 1; b < s->n && ok; b++)
+						ok = s->r[a].hi < s->r[b].lo || s->r[b].hi < s->r[a].lo;
+			}
+		}
+		if (parts <= 1 || !ok || !compile_split || n + parts + (ni - i - 1) > SPLIT_BUDGET)
+			parts = 1, best = -1;
+		if (n + parts > cap) {
+			cap = (n + parts) * 2;
+			out = xrealloc(out, cap * sizeof(*out));
+		}
+		for (int k = 0; k < parts; k++) {
+			struct irule *o = &out[n++];
+
+			*o = ir[i];
+			if (best < 0)
+				continue;
+			o->split = (int8_t)best;
+			if (best <= FIN_D) {
+				const struct pset *s = ir_addr(&ir[i], best == FIN_D);
+
+				o->one_p = (struct pset){ 0, 1, &s->p[k] };
+			} else {
+				const struct rset *s = ir_field(&ir[i], fin_fld[best]);
+
+				o->one_r = (struct rset){ 0, 1, &s->r[k] };
+			}
+		}
+	}
+	free(ir);
+	*pni = n;
+	return out;
 }
 
 /* ---- interval sweep ---- */
@@ -676,13 +769,14 @@ static int compile_once(const struct ruleset *rs, struct image *img, uint64_t rf
 	ni = 0;
 	for (int i = 0; i < rs->n; i++) {
 		for (int s = 0; s <= rs->r[i].bidir; s++) {
-			ir[ni] = (struct irule){ .rule = i, .swap = s };
+			ir[ni] = (struct irule){ .rule = i, .swap = s, .split = -1 };
 			ir_shape(&ir[ni]);
 			ir[ni].direct = use_direct && !rs->r[i].bidir && !keep[i] &&
 					(ir[ni].sig == 1u << FIN_S || ir[ni].sig == 1u << FIN_D);
 			ni++;
 		}
 	}
+	ir = split_rules(ir, &ni);
 	cluster_groups(ir, ni);
 	qsort(ir, ni, sizeof(*ir), ir_cmp);
 	/* Slots: each signature group of the bitmap part starts on a 64-rule block boundary; padding

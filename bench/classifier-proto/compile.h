@@ -40,4 +40,7 @@ struct image {
 int compile_ruleset(const struct ruleset *rs, struct image *img, uint64_t rfc_budget, int use_direct);
 void free_image(struct image *img);
 
+/* Give a multi-field rule one slot per element of its most selective field (default 1). */
+extern int compile_split;
+
 #endif /* COMPILE_H */

@@ -6,6 +6,7 @@
  *             [-b rfc-budget-entries] [-o build/proto.bpf.o] [-m last,none,mix] [-a]
  *
  * -a: the adversarial ruleset (gen.c) and its target flow, instead of the realistic mix.
+ * -S: no rule splitting (compile.c split_rules).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -422,7 +423,7 @@ int main(int argc, char **argv)
 	const char *obj = "build/proto.bpf.o";
 	int opt, bad = 0;
 
-	while ((opt = getopt(argc, argv, "n:s:r:p:P:b:o:m:a")) != -1) {
+	while ((opt = getopt(argc, argv, "n:s:r:p:P:b:o:m:aS")) != -1) {
 		char *s, *tok;
 
 		switch (opt) {
@@ -443,8 +444,9 @@ int main(int argc, char **argv)
 		case 'b': budget = strtoull(optarg, NULL, 0); break;
 		case 'o': obj = optarg; break;
 		case 'a': adversarial = 1; modes[0] = PK_ADV; nmodes = 1; break;
+		case 'S': compile_split = 0; break;
 		default:
-			fprintf(stderr, "usage: %s [-n sizes] [-s seed] [-r rounds] [-p packets] [-P passes] [-b budget] [-o obj] [-m modes] [-a]\n", argv[0]);
+			fprintf(stderr, "usage: %s [-n sizes] [-s seed] [-r rounds] [-p packets] [-P passes] [-b budget] [-o obj] [-m modes] [-a] [-S]\n", argv[0]);
 			return 1;
 		}
 	}
