@@ -3,6 +3,8 @@
 //   udp [2001:2:0:1::2]:5353 -> [2001:2:0:2::2]:53 len 40
 //   icmp 198.18.1.2 -> 198.18.2.2 type 8 code 0 ttl 3
 //   ip 198.18.1.2 -> 198.18.2.2 proto 47
+// On a command line the description is one quoted argument (a bare "->" reads as an option), or
+// its words after "--", or written with "to" instead of "->".
 // Words after the addresses: flags F|S|R|P|A|U|E|C... (TCP, default S), ttl N, len N (payload
 // bytes), type T and code C (ICMP/ICMPv6; names echo-request, echo-reply), id N and seq N (ICMP
 // echo), vlan N (repeatable), proto N (ip). The frame is built with src/packets.
@@ -67,7 +69,7 @@ export function parsePacketSpec(words: readonly string[]): PacketSpec {
   if (w.length < 4) throw bad('expected "PROTO SRC[:PORT] -> DST[:PORT] [words]", e.g. "tcp 198.18.1.2:1234 -> 198.18.2.2:80 flags S"');
   const proto = w[0].toLowerCase();
   if (!['tcp', 'udp', 'icmp', 'icmpv6', 'ip'].includes(proto)) throw bad(`protocol "${w[0]}": tcp, udp, icmp, icmpv6 or ip`);
-  if (w[2] !== '->') throw bad(`expected "->" between the source and the destination, not "${w[2]}"`);
+  if (w[2] !== '->' && w[2] !== 'to') throw bad(`expected "->" (or "to") between the source and the destination, not "${w[2]}"`);
   const s = endpoint(w[1], 'source');
   const d = endpoint(w[3], 'destination');
   const family = isIP(s.addr) as 4 | 6;

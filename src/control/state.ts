@@ -122,7 +122,8 @@ export const RollbackRecord = z.strictObject({
   version: z.literal(1),
   at: z.string(),
   by: z.enum(['fwctl rollback', 'confirm timeout', 'watchdog signal']),
-  from: GenRef,
+  /** null: no ruleset was active (rolling forward to the idle generation after a clear). */
+  from: GenRef.nullable(),
   to: GenRef.nullable(),
   /** The confirm window this rollback ended, if any. */
   token: z.string().optional(),

@@ -2,9 +2,19 @@
 import type { Command } from '../command.ts';
 import { blockCommand } from './block.ts';
 import { checkCommand } from './check.ts';
+import { confirmCommand } from './confirm.ts';
 import { labCommand } from './lab.ts';
+import { loadCommand } from './load.ts';
 import { replayCommand } from './replay.ts';
+import { rollbackCommand } from './rollback.ts';
 import { setCommand } from './set.ts';
+import { statsCommand } from './stats.ts';
+import { statusCommand } from './status.ts';
+import { traceCommand } from './trace.ts';
+import { unloadCommand } from './unload.ts';
 import { versionCommand } from './version.ts';
 
-export const COMMANDS: Command[] = [blockCommand, checkCommand, labCommand, replayCommand, setCommand, versionCommand];
+export const COMMANDS: Command[] = [
+  blockCommand, checkCommand, confirmCommand, labCommand, loadCommand, replayCommand, rollbackCommand, setCommand, statsCommand,
+  statusCommand, traceCommand, unloadCommand, versionCommand,
+];
