@@ -4,7 +4,7 @@
 // (an atomic rename: of the confirm and the watchdog's expiry, exactly one wins) and the watchdog,
 // which polls the file, exits; at the deadline the watchdog claims it instead and rolls back.
 import { spawn } from 'node:child_process';
-import { readdirSync, renameSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 import { ControlError } from './errors.ts';
@@ -15,8 +15,17 @@ import { ConfirmState, files, RollbackRecord } from './state.ts';
 
 const WATCHDOG = fileURLToPath(new URL('./watchdog-main.ts', import.meta.url));
 
-/** Starts the watchdog of confirm window `token`: detached, no stdio, survives this process. */
+/** How long a load waits for its watchdog to report that it watches. */
+const ARM_TIMEOUT_MS = 15_000;
+
+/**
+ * Starts the watchdog of confirm window `token`: detached (its own session), no stdio, survives
+ * this process. Returns once the watchdog has written `watchdog.armed` with the token: a confirm
+ * window without a running watchdog would never roll back, so a watchdog that does not arm in time
+ * is killed and this throws (the load then flips back).
+ */
 export function startWatchdog(w: Where, token: string): { pid: number; startTime: string } {
+  const dir = dirOf(w);
   const argv = ['--import', import.meta.resolve('tsx'), WATCHDOG, w.instance, token, w.root ?? STATE_ROOT];
   const child = spawn(process.execPath, argv, { detached: true, stdio: 'ignore', cwd: '/' });
   const pid = child.pid;
@@ -24,7 +33,25 @@ export function startWatchdog(w: Where, token: string): { pid: number; startTime
   child.unref();
   const startTime = processStartTime(pid);
   if (startTime === null) throw new Error(`the watchdog process (pid ${pid}) exited at once`);
-  return { pid, startTime };
+  const until = Date.now() + ARM_TIMEOUT_MS;
+  for (;;) {
+    let armed = '';
+    try {
+      armed = readFileSync(files.watchdogArmed(dir), 'utf8');
+    } catch {
+      /* not yet */
+    }
+    if (armed === token) return { pid, startTime };
+    if (!alive(pid, startTime) || Date.now() > until) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+      throw new Error(`the watchdog (pid ${pid}) did not start watching${alive(pid, startTime) ? ` within ${ARM_TIMEOUT_MS / 1000} s` : ': it exited'}; see ${files.watchdogLog(dir)}`);
+    }
+    sleepMs(20);
+  }
 }
 
 /** Claims a pending confirm.json (rename: one claimer wins) and waits for its watchdog to exit.

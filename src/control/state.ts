@@ -4,6 +4,8 @@
 //   gen-<0|1>.rules.json the exact rule text and variables that generation was compiled from
 //   confirm.json         a pending `--confirm`: deadline, watchdog pid, the generation to return to
 //   rollback.json        the last rollback: when, by whom, from which generation to which
+//   watchdog.armed       the token of the confirm window a running watchdog watches
+//   watchdog.log         what the watchdogs did
 //   lock                 one writer at a time (lock.ts)
 // A generation's files are written before its flip and are never shared between generations, so
 // a rollback finds the metadata of the ruleset it returns to.
@@ -138,4 +140,6 @@ export const files = {
   rollback: (dir: string) => join(dir, 'rollback.json'),
   lock: (dir: string) => join(dir, 'lock'),
   watchdogLog: (dir: string) => join(dir, 'watchdog.log'),
+  /** The watchdog writes its token here once it watches: the load waits for it. */
+  watchdogArmed: (dir: string) => join(dir, 'watchdog.armed'),
 };

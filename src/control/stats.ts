@@ -40,10 +40,8 @@ export function stats(w: Where & { top?: number }): StatsReport {
     const meta = gen ? readGeneration(dir, gen.index) : null;
     const byId = new Map((meta && gen && meta.tag === gen.tag ? meta.rules : []).map((r) => [r.id, r]));
     const hits: RuleHits[] = [];
-    let total = 0;
     if (gen) {
       for (const c of readRuleCounters(dp)) {
-        total++;
         const packets = Number(c.packets);
         if (packets === 0) continue;
         const r = byId.get(c.ruleId);

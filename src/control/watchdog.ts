@@ -6,7 +6,7 @@
 // did goes to watchdog.log in the state directory. SIGHUP is ignored (it has no terminal).
 import { appendFileSync, renameSync } from 'node:fs';
 
-import { readJson, STATE_ROOT, stateDir, unlinkQuiet } from './files.ts';
+import { readJson, STATE_ROOT, stateDir, unlinkQuiet, writeFileAtomic } from './files.ts';
 import { rollback } from './rollback.ts';
 import { ConfirmState, files } from './state.ts';
 
@@ -52,6 +52,7 @@ export async function runWatchdog(instance: string, token: string, root: string 
   const first = readJson(files.confirm(dir), ConfirmState);
   if (!first || first.token !== token) return 0;
   log(`watching load #${first.guarded.tag}: rolls back at ${new Date(first.deadline).toISOString()} unless confirmed`);
+  writeFileAtomic(files.watchdogArmed(dir), token);
   return await new Promise<number>((resolve) => {
     const finish = (p: Promise<number>) => {
       clearInterval(timer);
