@@ -1,6 +1,7 @@
 // Lockout protection (src/control/lockout.ts, mgmt.ts): the management access as parsed from
 // --mgmt/--mgmt-to, and rulesets that would drop or reject a TCP SYN to it, found by the reference
 // evaluator over source regions — named by the offending rule — and rulesets that would not.
+import fc from 'fast-check';
 import test from 'ava';
 
 import { checkLockout } from '../src/control/lockout.ts';
@@ -8,7 +9,12 @@ import { describeMgmt, mergeMgmt, parseMgmtSpec, parseMgmtTo } from '../src/cont
 import { DEFAULT_MGMT, type Mgmt } from '../src/control/state.ts';
 import { ControlError } from '../src/control/errors.ts';
 import { compileRulesFile, DEMO_RULES } from '../src/lab/expect-rules.ts';
+import { bigToAddr } from '../src/control/net.ts';
+import { ether } from '../src/packets/index.ts';
 import { compileRuleText, type Rule } from '../src/rules/index.ts';
+import { decodeFrame, evaluate } from '../src/rules/reference/index.ts';
+import { arbRuleset, compileRuleset } from './gen/rules.ts';
+import { HOT_HOSTS } from './gen/sets.ts';
 
 function rules(text: string): Rule[] {
   const r = compileRuleText([{ file: 't.rules', text }]);
@@ -128,4 +134,38 @@ test('a large address list is handled by regions, not address by address', (t) =
   const r = checkLockout(rs, DEFAULT_MGMT, BOX);
   t.like(r.violation, { sid: 1, sources: '198.19.0.0/24' });
   t.true(performance.now() - t0 < 2000, `${performance.now() - t0} ms`);
+});
+
+test('the range arithmetic agrees with SYNs tried one by one on random rulesets (every source of a /28, every port boundary)', (t) => {
+  let refused = 0;
+  let runs = 0;
+  fc.assert(
+    fc.property(arbRuleset({ maxRules: 25, dpiFraction: 0 }), fc.constantFrom(...HOT_HOSTS[4]), fc.constantFrom(...HOT_HOSTS[4]), fc.constantFrom(22, 23, 80, 443, 8080),
+      (rs, fromHost, box, port) => {
+        const all = compileRuleset(rs);
+        const base = fromHost & ~0xfn;
+        const from = `${bigToAddr(base, 4)}/28`;
+        const boxText = bigToAddr(box, 4);
+        const mine = checkLockout(all, { from: [from], port, to: [boxText] }, []);
+        // One by one: each source of the /28, each source port where some rule's port set begins or ends.
+        const ports = new Set<number>([1024, 65535]);
+        for (const r of all) for (const set of [r.srcPorts, r.dstPorts]) for (const [lo, hi] of set.ranges) for (const p of [lo - 1, lo, hi, hi + 1]) if (p >= 1024 && p <= 65535) ports.add(p);
+        let brute = false;
+        for (let i = 0n; i < 16n && !brute; i++) {
+          for (const sp of ports) {
+            const frame = ether({}).ipv4({ src: bigToAddr(base + i, 4), dst: boxText, ttl: 64 }).tcp({ sport: sp, dport: port, flags: 'S' }).build();
+            const d = evaluate(all, decodeFrame(frame));
+            if (d.verdict === 'drop' || d.verdict === 'reject') {
+              brute = true;
+              break;
+            }
+          }
+        }
+        runs++;
+        if (brute) refused++;
+        return (mine.violation !== null) === brute;
+      }),
+    { numRuns: 300, seed: 77 },
+  );
+  t.true(refused >= 15 && refused < runs - 100, `${refused} of ${runs} refused`);
 });
