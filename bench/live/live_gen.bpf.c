@@ -11,6 +11,7 @@
 // gen_pass is attached to the receiving veth when no XDP firewall is: veth hands a redirected
 // frame to its peer only when the peer runs an XDP program (or NAPI through GRO), so the kernel
 // stack engines (nftables, iptables) get the same frames through the cheapest program there is.
+// gen_drop counts and drops every frame: the path's ceiling (no parsing, no rules).
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/ip.h>
@@ -74,6 +75,24 @@ SEC("xdp")
 int gen_pass(struct xdp_md *ctx)
 {
 	return XDP_PASS;
+}
+
+struct { // [0]: frames gen_drop dropped, per CPU (userspace sums)
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} gen_drops SEC(".maps");
+
+SEC("xdp")
+int gen_drop(struct xdp_md *ctx)
+{
+	__u32 k = 0;
+	__u64 *n = bpf_map_lookup_elem(&gen_drops, &k);
+
+	if (n)
+		*n += 1;
+	return XDP_DROP;
 }
 
 char LICENSE[] SEC("license") = "GPL";
