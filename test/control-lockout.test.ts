@@ -59,7 +59,7 @@ test('a drop of SSH from anywhere is refused, naming the rule, the file:line and
   t.like(r.violation, { sid: 7, action: 'drop', verdict: 'drop', file: 't.rules', line: 2, msg: 'no ssh' });
   t.is(r.violation?.packet.dport, 22);
   t.is(r.violation?.packet.dst, '198.18.1.1');
-  t.regex(r.violation?.message ?? '', /^sid 7 \(drop, t\.rules:2, "no ssh"\) would drop the management access: a TCP SYN from 0\.0\.0\.0\/0:1024-65535 to 198\.18\.1\.1:22$/);
+  t.regex(r.violation?.message ?? '', /^sid 7 \(drop, t\.rules:2, "no ssh"\) would drop the management access: a TCP SYN from 0\.0\.0\.0\/0 port 1024-65535 to 198\.18\.1\.1 port 22$/);
 });
 
 test('reject counts as a lockout; a port the access does not use does not', (t) => {

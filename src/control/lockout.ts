@@ -33,7 +33,8 @@ export interface LockoutViolation {
   packet: { family: Fam; src: string; sport: number; dst: string; dport: number };
   sources: string;
   sourcePorts: string;
-  /** In words: "sid 7 (drop, site.rules:2, "no ssh") would drop the management access: a TCP SYN from ...". */
+  /** In words: `sid 7 (drop, site.rules:2, "no ssh") would drop the management access: a TCP SYN
+   *  from 198.18.3.0/24 port 1024-65535 to 198.18.1.1 port 22`. */
   message: string;
 }
 
@@ -236,13 +237,12 @@ export function checkLockout(rules: readonly Rule[], mgmt: Mgmt, boxAddrs: reado
           const sources = describeRange(g, fam);
           const sourcePorts = pr.lo === pr.hi ? String(pr.lo) : `${pr.lo}-${pr.hi}`;
           const where = dst.region ? describeRange(dst.region, fam) : dstText;
-          const hostPort = (a: string, p: number | string) => (fam === 6 ? `[${a}]:${p}` : `${a}:${p}`);
           report.violation = {
             sid: w.meta.sid, msg: w.meta.msg, action: w.action, file: w.source.file, line: w.source.line, verdict: d.verdict,
             packet: { family: fam, src, sport: Number(sp), dst: dstText, dport: mgmt.port }, sources, sourcePorts,
             message:
               `sid ${w.meta.sid} (${w.action}, ${w.source.file}:${w.source.line}${w.meta.msg ? `, "${w.meta.msg}"` : ''}) would ` +
-              `${d.verdict} the management access: a TCP SYN from ${hostPort(sources, sourcePorts)} to ${hostPort(where, mgmt.port)}`,
+              `${d.verdict} the management access: a TCP SYN from ${sources} port ${sourcePorts} to ${where} port ${mgmt.port}`,
           };
           return report;
         }

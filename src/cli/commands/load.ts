@@ -96,7 +96,7 @@ export const loadCommand: Command = {
       for (const i of r.interfaces) out(`  ${i.name}: ${i.attached ? 'attached' : 'already attached'} (${i.mode})`);
       out(r.lockout.forced
         ? `  management access NOT protected (--force): ${r.lockout.violation?.message}`
-        : `  management access kept: ${r.lockout.mgmt} (${r.lockout.checked} SYNs checked)`);
+        : `  management access kept: ${r.lockout.mgmt}`);
       if (r.confirm) out(`  rolls back at ${new Date(r.confirm.deadline).toISOString()} unless \`fwctl confirm${r.instance === DEFAULT_INSTANCE ? '' : ` --instance ${r.instance}`}\` (watchdog pid ${r.confirm.pid})`);
       return EXIT.ok;
     });
