@@ -3,7 +3,7 @@
 //
 //   npx tsx bench/live.ts [--rules 1000] [--seconds 3] [--rounds 1] [--flows 1024] [--cpu N]
 //                         [--engines xdp,xdp-1,nft,nft-1,nft-sets,nft-ingress,iptables,iptables-legacy]
-//                         [--batch 64] [--seed 1] [--json]
+//                         [--batch 64] [--seed 1] [--skip-verify] [--json]
 //
 // Each measurement gets a fresh pair of network namespaces (fwb<pid>-<k>s, fwb<pid>-<k>r) joined
 // by a veth. The receiver end gets the engine; the generator (bench/live/gen-child.ts) runs in the
@@ -16,11 +16,12 @@ import { parseArgs } from 'node:util';
 
 import { DEFAULT_OBJECT } from '../src/datapath/index.ts';
 import { killChildren, ReceiverAgent, runGenerator } from './live/children.ts';
-import { ENGINE_NAMES, type EngineName } from './live/engines.ts';
+import { ENGINE_KIND, ENGINE_NAMES, type EngineName } from './live/engines.ts';
 import { GEN_OBJECT } from './live/gen-object.ts';
-import { Namespaces } from './live/netns.ts';
-import { buildRows, checks, renderTable, type Sample } from './live/report.ts';
-import { checkTraffic, compileRules, ruleLines, trafficFlows } from './live/ruleset.ts';
+import { Namespaces, type Pair } from './live/netns.ts';
+import type { Flow } from './live/packets.ts';
+import { buildRows, checks, renderTable, type Sample, type Verification } from './live/report.ts';
+import { checkTraffic, compileRules, type HitTraffic, hitFlows, ruleLines, trafficFlows } from './live/ruleset.ts';
 import { haveTool } from './live/tools.ts';
 
 interface Options {
@@ -32,6 +33,7 @@ interface Options {
   engines: EngineName[];
   batch: number;
   seed: number;
+  verify: boolean;
   json: boolean;
 }
 
@@ -46,6 +48,7 @@ function options(): Options {
       engines: { type: 'string', default: ENGINE_NAMES.join(',') },
       batch: { type: 'string', default: '64' },
       seed: { type: 'string', default: '1' },
+      'skip-verify': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
     strict: true,
@@ -70,6 +73,7 @@ function options(): Options {
     engines: [...new Set(engines)] as EngineName[],
     batch: int('batch', values.batch, 1, 256),
     seed: int('seed', values.seed, 0, 0xffffffff),
+    verify: !values['skip-verify'],
     json: values.json,
   };
 }
@@ -93,12 +97,45 @@ function preflight(o: Options): void {
 
 const log = (msg: string) => process.stderr.write(`bench/live: ${msg}\n`);
 
-async function measure(ns: Namespaces, o: Options, engine: EngineName, lines: string[], flows: ReturnType<typeof trafficFlows>): Promise<Sample> {
+/** Frames per hit flow in the verification run. */
+const VERIFY_FRAMES_PER_FLOW = 16;
+
+/**
+ * Sends the hit flows (each built to match a rule) and checks the engine dropped every frame and,
+ * when it counts per rule, that each rule counted what the reference evaluator says it decides.
+ */
+async function verify(agent: ReceiverAgent, pair: Pair, o: Options, engine: EngineName, hit: HitTraffic): Promise<Verification> {
+  const frames = hit.flows.length * VERIFY_FRAMES_PER_FLOW;
+  const before = await agent.read();
+  await runGenerator(pair.sender.netns, o.cpu, {
+    ifname: pair.sender.ifname, srcMac: pair.sender.mac, dstMac: pair.receiver.mac, flows: hit.flows, seconds: 1, frames, batchSize: o.batch, cpu: o.cpu,
+  });
+  await sleep(100);
+  const after = await agent.read();
+  const problems: string[] = [];
+  const dropped = after.dropped - before.dropped;
+  if (dropped !== BigInt(frames)) problems.push(`dropped ${dropped} of ${frames} frames that match rules`);
+  const kind = ENGINE_KIND[engine];
+  if (!after.perRule || !before.perRule || kind.rules === 'none') return { level: problems.length ? 'FAIL' : 'total', problems };
+  const n = after.perRule.length;
+  const expected = kind.rules === 'full'
+    ? (kind.counts === 'winner' ? hit.winners : hit.matches).map((c) => BigInt(c * VERIFY_FRAMES_PER_FLOW))
+    : Array.from({ length: n }, (_v, i) => (i === n - 1 ? BigInt(frames) : 0n));
+  const wrong = after.perRule.map((c, i) => ({ i, got: c - before.perRule![i], want: expected[i] })).filter((x) => x.got !== x.want);
+  if (wrong.length > 0) {
+    const e = wrong.slice(0, 3).map((x) => `rule #${x.i}: ${x.got} (reference: ${x.want})`).join(', ');
+    problems.push(`${wrong.length} rules counted otherwise than the reference evaluator: ${e}`);
+  }
+  return { level: problems.length ? 'FAIL' : 'rules', problems };
+}
+
+async function measure(ns: Namespaces, o: Options, engine: EngineName, lines: string[], flows: Flow[], hit: HitTraffic | null): Promise<Sample> {
   const pair = ns.createPair();
   const agent = new ReceiverAgent(pair.receiver.netns);
   let failure: unknown;
   try {
     const setup = await agent.setup(engine, pair.receiver.ifname, lines);
+    const verified = hit ? await verify(agent, pair, o, engine, hit) : null;
     const before = await agent.read();
     const rx0 = ns.rxPackets(pair.receiver);
     const gen = await runGenerator(pair.sender.netns, o.cpu, {
@@ -108,7 +145,7 @@ async function measure(ns: Namespaces, o: Options, engine: EngineName, lines: st
     const after = await agent.read();
     const rx1 = ns.rxPackets(pair.receiver);
     return {
-      engine, setup, frames: gen.frames, ns: gen.ns, cpuNs: gen.cpuNs,
+      engine, setup, frames: gen.frames, ns: gen.ns, cpuNs: gen.cpuNs, verified,
       dropped: after.dropped - before.dropped, byLast: after.byLast - before.byLast, passed: after.passed - before.passed, rx: rx1 - rx0,
     };
   } catch (e) {
@@ -133,6 +170,7 @@ async function main(): Promise<number> {
   const rules = compileRules(lines);
   const flows = trafficFlows(o.flows, o.seed);
   checkTraffic(rules, flows);
+  const hit = o.verify ? hitFlows(rules, Math.min(256, o.flows), o.seed) : null;
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   log(`${o.rules} rules + catch-all, ${o.flows} UDP flows of 60-byte frames, ${o.seconds} s per engine, ${o.rounds} round(s), generator on CPU ${o.cpu}, load average ${load}`);
 
@@ -159,7 +197,7 @@ async function main(): Promise<number> {
         if (errors.has(engine)) continue;
         log(`round ${round + 1}: ${engine}`);
         try {
-          samples.push(await measure(ns, o, engine, lines, flows));
+          samples.push(await measure(ns, o, engine, lines, flows, round === 0 ? hit : null));
         } catch (e) {
           errors.set(engine, (e as Error).message.split('\n')[0]);
           log(`${engine} failed: ${process.env.BENCH_LIVE_DEBUG ? (e as Error).stack : (e as Error).message}`);

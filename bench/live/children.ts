@@ -36,7 +36,7 @@ export function killChildren(): void {
   }
 }
 
-type Reply = { ok: true; setup?: EngineSetup; counts?: Record<keyof EngineCounts, string> } | { ok: false; error: string };
+type Reply = { ok: true; setup?: EngineSetup; counts?: { dropped: string; byLast: string; passed: string; perRule?: string[] } } | { ok: false; error: string };
 
 export class ReceiverAgent {
   readonly #child: ChildProcess;
@@ -78,7 +78,10 @@ export class ReceiverAgent {
     const r = await this.#ask({ op: 'read' }, 30_000);
     if (!r.ok) throw new Error(r.error);
     const c = r.counts!;
-    return { dropped: BigInt(c.dropped), byLast: BigInt(c.byLast), passed: BigInt(c.passed) };
+    return {
+      dropped: BigInt(c.dropped), byLast: BigInt(c.byLast), passed: BigInt(c.passed),
+      ...(c.perRule ? { perRule: c.perRule.map((x) => BigInt(x)) } : {}),
+    };
   }
 
   /** Closes stdin (the agent tears its engine down and exits); kills it after a timeout. */

@@ -24,6 +24,21 @@ import { run } from './tools.ts';
 export const ENGINE_NAMES = ['xdp-bare', 'xdp', 'xdp-1', 'nft', 'nft-1', 'nft-sets', 'nft-ingress', 'iptables', 'iptables-legacy'] as const;
 export type EngineName = (typeof ENGINE_NAMES)[number];
 
+/** Which rules an engine holds (all, only the catch-all, none: it drops everything), and what its
+ *  per-rule counters count: the rule that decided (a chain's first match), or every matching rule
+ *  (fwctl: every matching drop/alert rule counts and alerts, as in Suricata). */
+export const ENGINE_KIND: Record<EngineName, { rules: 'full' | 'catch-all' | 'none'; counts: 'winner' | 'every-match' }> = {
+  'xdp-bare': { rules: 'none', counts: 'winner' },
+  xdp: { rules: 'full', counts: 'every-match' },
+  'xdp-1': { rules: 'catch-all', counts: 'every-match' },
+  nft: { rules: 'full', counts: 'winner' },
+  'nft-1': { rules: 'catch-all', counts: 'winner' },
+  'nft-sets': { rules: 'full', counts: 'winner' },
+  'nft-ingress': { rules: 'full', counts: 'winner' },
+  iptables: { rules: 'full', counts: 'winner' },
+  'iptables-legacy': { rules: 'full', counts: 'winner' },
+};
+
 export interface EngineSetup {
   /** Rules as the engine holds them (nft rules, iptables rules, IR rules for XDP). */
   rules: number;
@@ -37,6 +52,16 @@ export interface EngineCounts {
   byLast: bigint;
   /** Packets the engine saw and did not drop (XDP: every other reason; others: not counted, 0). */
   passed: bigint;
+  /** Drops per IR rule index, when the engine counts per rule (not nft-sets, not xdp-bare). */
+  perRule?: bigint[];
+}
+
+/** Per IR rule: the counters of the engine's rules, each added to the IR rule it came from. */
+function byOwner(n: number, each: bigint[], owner: number[]): bigint[] {
+  if (each.length !== owner.length) throw new Error(`read ${each.length} rule counters, loaded ${owner.length} rules`);
+  const out = new Array<bigint>(n).fill(0n);
+  each.forEach((c, k) => { out[owner[k]] += c; });
+  return out;
 }
 
 export interface Engine {
@@ -93,7 +118,6 @@ class BareEngine implements Engine {
 
 class XdpEngine implements Engine {
   #dp: Datapath | undefined;
-  #lastRuleId = -1;
   constructor(private readonly rules: Rule[], private readonly ifname: string, private readonly catchAllOnly: boolean) {}
 
   setup(): EngineSetup {
@@ -101,7 +125,6 @@ class XdpEngine implements Engine {
     const plan = planRuleset(rules);
     this.#dp = Datapath.open({});
     applyRuleset(this.#dp, plan);
-    this.#lastRuleId = rules[rules.length - 1].id;
     this.#dp.attach(this.ifname, 'native');
     return { rules: rules.length, detail: 'fwctl XDP datapath, native mode, classifier' };
   }
@@ -114,8 +137,9 @@ class XdpEngine implements Engine {
       if (reason === 'rule_drop' || reason === 'flow_drop') dropped += c.packets;
       else passed += c.packets;
     }
-    const byLast = readRuleCounters(dp).find((r) => r.ruleId === this.#lastRuleId)?.packets ?? 0n;
-    return { dropped, byLast, passed };
+    const perRule = new Array<bigint>(this.rules.length).fill(0n);
+    for (const c of readRuleCounters(dp)) perRule[this.catchAllOnly ? this.rules.length - 1 : c.ruleId] += c.packets;
+    return { dropped, byLast: perRule[this.rules.length - 1], passed, perRule };
   }
 
   teardown(): void {
@@ -133,6 +157,7 @@ class XdpEngine implements Engine {
 class NftEngine implements Engine {
   #pass: GenProgram | undefined;
   #family = 'inet';
+  #owner: number[] | null = null;
   constructor(private readonly rules: Rule[], private readonly ifname: string, private readonly kind: 'linear' | 'one' | 'sets' | 'ingress') {}
 
   setup(): EngineSetup {
@@ -146,13 +171,14 @@ class NftEngine implements Engine {
       return { rules: t.nftRules, detail: `nftables inet prerouting (raw), ${t.elements} elements in ${t.sets} interval sets by rule shape` };
     }
     const t = nftLinear(rules, hook);
+    this.#owner = this.kind === 'one' ? [this.rules.length - 1] : t.owner;
     run('nft', ['-f', '-'], { input: t.script });
     return { rules: t.nftRules, detail: this.kind === 'ingress' ? 'nftables netdev ingress, linear chain' : 'nftables inet prerouting (raw), linear chain' };
   }
 
   read(): EngineCounts {
     const c: ChainCounters = nftCounters(run('nft', ['-j', 'list', 'table', this.#family, NFT_TABLE]));
-    return { dropped: c.total, byLast: c.last, passed: 0n };
+    return { dropped: c.total, byLast: c.last, passed: 0n, ...(this.#owner ? { perRule: byOwner(this.rules.length, c.each, this.#owner) } : {}) };
   }
 
   teardown(): void {
@@ -167,6 +193,7 @@ class NftEngine implements Engine {
 
 class IptablesEngine implements Engine {
   #pass: GenProgram | undefined;
+  #owner: number[] = [];
   constructor(private readonly rules: Rule[], private readonly ifname: string, private readonly legacy: boolean) {}
 
   private get restore(): string {
@@ -176,13 +203,14 @@ class IptablesEngine implements Engine {
   setup(): EngineSetup {
     this.#pass = new GenProgram(this.ifname, 'gen_pass');
     const t = iptablesScript(this.rules);
+    this.#owner = t.owner;
     run(this.restore, [], { input: t.script });
     return { rules: t.iptRules, detail: this.legacy ? 'iptables-legacy (x_tables) raw PREROUTING, linear' : 'iptables-nft raw PREROUTING, linear' };
   }
 
   read(): EngineCounts {
     const c = iptablesCounters(run(this.legacy ? 'iptables-legacy-save' : 'iptables-nft-save', ['-c', '-t', 'raw']));
-    return { dropped: c.total, byLast: c.last, passed: 0n };
+    return { dropped: c.total, byLast: c.last, passed: 0n, perRule: byOwner(this.rules.length, c.each, this.#owner) };
   }
 
   teardown(): void {

@@ -20,6 +20,9 @@ const jobSchema = z.strictObject({
     .min(1).max(GEN_TEMPLATES_MAX)
     .refine((f) => (f.length & (f.length - 1)) === 0, 'the number of flows must be a power of two'),
   seconds: z.number().positive().max(60),
+  /** Send exactly this many frames in one run instead (a multiple of the flows: each flow gets
+   *  frames / flows of them); `seconds` is then ignored. */
+  frames: z.number().int().positive().max(1 << 26).optional(),
   /** Frames per batch of the live-frames run (kernel default 64, at most 256). */
   batchSize: z.number().int().min(1).max(256),
   /** The CPU taskset pinned this process to: its ksoftirqd's time counts as the run's. */
@@ -99,7 +102,15 @@ function generate(job: GenJob): GenResult {
     const t0 = process.hrtime.bigint();
     const end = t0 + BigInt(Math.round(job.seconds * 1e9));
     let now = t0;
-    while (now < end) {
+    if (job.frames !== undefined) {
+      if (job.frames % job.flows.length !== 0) throw new Error(`frames (${job.frames}) must be a multiple of the flows (${job.flows.length})`);
+      runner(job.frames).run(frame);
+      now = process.hrtime.bigint();
+      frames = job.frames;
+      runs = 1;
+      repeat = job.frames;
+    }
+    while (job.frames === undefined && now < end) {
       runner(repeat).run(frame);
       now = process.hrtime.bigint();
       frames += repeat;

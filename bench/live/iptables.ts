@@ -34,22 +34,18 @@ export function iptablesRuleLines(r: Rule): string[] {
 }
 
 /** The whole iptables-restore input (replaces the raw table of the namespace it runs in). */
-export function iptablesScript(rules: Rule[]): { script: string; iptRules: number } {
-  const lines = rules.flatMap(iptablesRuleLines);
-  return { script: `*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n${lines.join('\n')}\nCOMMIT\n`, iptRules: lines.length };
+export function iptablesScript(rules: Rule[]): { script: string; iptRules: number; owner: number[] } {
+  const owner: number[] = [];
+  const lines = rules.flatMap((r, i) => iptablesRuleLines(r).map((l) => (owner.push(i), l)));
+  return { script: `*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n${lines.join('\n')}\nCOMMIT\n`, iptRules: lines.length, owner };
 }
 
 /** Sums the PREROUTING counters of `iptables-save -c -t raw` output. */
 export function iptablesCounters(save: string): ChainCounters {
-  let total = 0n;
-  let last = 0n;
-  let rules = 0;
+  const each: bigint[] = [];
   for (const line of save.split('\n')) {
     const m = /^\[(\d+):(\d+)\] -A PREROUTING /.exec(line);
-    if (!m) continue;
-    rules++;
-    last = BigInt(m[1]);
-    total += last;
+    if (m) each.push(BigInt(m[1]));
   }
-  return { total, last, rules };
+  return { total: each.reduce((a, b) => a + b, 0n), last: each.at(-1) ?? 0n, rules: each.length, each };
 }

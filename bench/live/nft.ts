@@ -82,9 +82,10 @@ function tableHead(hook: NftHook): string {
 }
 
 /** The linear translation: every rule in order (the last IR rule is the catch-all). */
-export function nftLinear(rules: Rule[], hook: NftHook): { script: string; nftRules: number } {
-  const lines = rules.flatMap(nftRuleLines);
-  return { script: `${tableHead(hook)} {\n  chain c {\n    ${chainHead(hook)}\n${lines.map((l) => `    ${l}\n`).join('')}  }\n}\n`, nftRules: lines.length };
+export function nftLinear(rules: Rule[], hook: NftHook): { script: string; nftRules: number; owner: number[] } {
+  const owner: number[] = [];
+  const lines = rules.flatMap((r, i) => nftRuleLines(r).map((l) => (owner.push(i), l)));
+  return { script: `${tableHead(hook)} {\n  chain c {\n    ${chainHead(hook)}\n${lines.map((l) => `    ${l}\n`).join('')}  }\n}\n`, nftRules: lines.length, owner };
 }
 
 type Field = 'proto' | 'saddr' | 'sport' | 'daddr' | 'dport';
@@ -193,22 +194,20 @@ export interface ChainCounters {
   /** Packets counted by the chain's last rule (the catch-all). */
   last: bigint;
   rules: number;
+  /** Each rule's packets, in chain order. */
+  each: bigint[];
 }
 
 /** Sums the counters of `nft -j list table ...` output (one chain). */
 export function nftCounters(json: string): ChainCounters {
   const doc = JSON.parse(json) as { nftables: Array<Record<string, { expr?: Array<Record<string, { packets?: number }>> }>> };
-  let total = 0n;
-  let last = 0n;
-  let rules = 0;
+  const each: bigint[] = [];
   for (const item of doc.nftables) {
     const rule = item.rule;
     if (!rule) continue;
-    rules++;
     let c = 0n;
     for (const e of rule.expr ?? []) if (e.counter && typeof e.counter.packets === 'number') c += BigInt(e.counter.packets);
-    total += c;
-    last = c;
+    each.push(c);
   }
-  return { total, last, rules };
+  return { total: each.reduce((a, b) => a + b, 0n), last: each.at(-1) ?? 0n, rules: each.length, each };
 }

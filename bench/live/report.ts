@@ -2,6 +2,13 @@
 // chain, and the checks that make the numbers comparable.
 import type { EngineName, EngineSetup } from './engines.ts';
 
+/** The verification run before the timed one: 'rules' = every rule counted what the reference
+ *  evaluator expects, 'total' = the engine counts no rules (every frame was dropped), 'FAIL'. */
+export interface Verification {
+  level: 'rules' | 'total' | 'FAIL';
+  problems: string[];
+}
+
 export interface Sample {
   engine: EngineName;
   setup: EngineSetup;
@@ -17,6 +24,8 @@ export interface Sample {
   passed: bigint;
   /** Packets that reached the receiving device (ip -s link). */
   rx: bigint;
+  /** The verification run (first round only; null when skipped). */
+  verified: Verification | null;
 }
 
 export interface Row {
@@ -34,8 +43,12 @@ export interface Row {
   ratioCpu: number | null;
   /** The share of its core the run got (cpuNs / ns): below ~0.9 the machine was busy. */
   cpuShare: number | null;
+  /** CPU ns per dropped packet (generator included), and that minus xdp-bare's: the engine's own cost. */
+  nsPerPacket: number | null;
+  nsOverBare: number | null;
   /** Share of the drops made by the catch-all (1 when the traffic matched no other rule). */
   catchAllShare: number | null;
+  verified: Verification['level'] | null;
   error?: string;
 }
 
@@ -48,7 +61,7 @@ export function buildRows(engines: EngineName[], samples: Sample[], errors: Map<
     if (mine.length === 0) {
       return {
         engine, rules: null, detail: '', mpps: null, samples: [], offeredMpps: null, ratio: null, mppsCpu: null, ratioCpu: null, cpuShare: null,
-        catchAllShare: null, error: errors.get(engine) ?? 'no sample',
+        nsPerPacket: null, nsOverBare: null, catchAllShare: null, verified: null, error: errors.get(engine) ?? 'no sample',
       };
     }
     const best = mine.reduce((a, b) => (mppsOf(b) > mppsOf(a) ? b : a));
@@ -63,12 +76,17 @@ export function buildRows(engines: EngineName[], samples: Sample[], errors: Map<
       mppsCpu: best.cpuNs > 0 ? mppsCpuOf(best) : null,
       ratioCpu: null,
       cpuShare: best.cpuNs / best.ns,
+      nsPerPacket: best.cpuNs > 0 && best.dropped > 0n ? best.cpuNs / Number(best.dropped) : null,
+      nsOverBare: null,
       catchAllShare: best.dropped === 0n ? null : Number(best.byLast) / Number(best.dropped),
+      verified: mine.find((m) => m.verified)?.verified?.level ?? null,
       ...(errors.has(engine) ? { error: errors.get(engine) } : {}),
     };
   });
   const ref = rows.find((r) => r.engine === 'nft');
+  const bare = rows.find((r) => r.engine === 'xdp-bare')?.nsPerPacket;
   for (const r of rows) {
+    r.nsOverBare = bare && r.nsPerPacket !== null ? r.nsPerPacket - bare : null;
     r.ratio = ref?.mpps && r.mpps !== null ? r.mpps / ref.mpps : null;
     r.ratioCpu = ref?.mppsCpu && r.mppsCpu !== null ? r.mppsCpu / ref.mppsCpu : null;
   }
@@ -79,9 +97,12 @@ export function buildRows(engines: EngineName[], samples: Sample[], errors: Map<
 export function checks(samples: Sample[]): string[] {
   const out: string[] = [];
   for (const s of samples) {
+    for (const p of s.verified?.problems ?? []) out.push(`${s.engine}: verification: ${p}`);
     if (s.dropped === 0n) out.push(`${s.engine}: dropped nothing`);
     else if (s.byLast !== s.dropped) out.push(`${s.engine}: ${s.dropped - s.byLast} of ${s.dropped} drops were not by the catch-all (traffic matched a rule)`);
     if (s.passed !== 0n) out.push(`${s.engine}: ${s.passed} packets were not dropped`);
+    if (s.rx < BigInt(s.frames)) out.push(`${s.engine}: ${BigInt(s.frames) - s.rx} of ${s.frames} frames never reached the receiver (veth ring full)`);
+    if (s.dropped < s.rx) out.push(`${s.engine}: ${s.rx - s.dropped} received frames were not dropped`);
   }
   return out;
 }
@@ -92,7 +113,9 @@ function fmt(n: number | null, digits: number): string {
 
 export function renderTable(rows: Row[]): string[] {
   const x = (v: number | null) => (v === null ? '-' : `${v >= 10 ? v.toFixed(0) : v.toFixed(1)}x`);
-  const head = ['engine', 'rules', 'Mpps', 'x nft', 'Mpps/core', 'x nft', 'core', 'offered', 'rounds (Mpps)', 'what'];
+  const ns = (v: number | null) => (v === null ? '-' : v.toFixed(0));
+  const multi = rows.some((r) => r.samples.length > 1);
+  const head = ['engine', 'rules', 'Mpps', 'x nft', 'Mpps/core', 'x nft', 'ns/pkt', '+ns', 'core', 'verified', ...(multi ? ['rounds (Mpps)'] : []), 'what'];
   const body = rows.map((r) => [
     r.engine,
     r.rules === null ? '-' : String(r.rules),
@@ -100,9 +123,11 @@ export function renderTable(rows: Row[]): string[] {
     x(r.ratio),
     fmt(r.mppsCpu, 3),
     x(r.ratioCpu),
+    ns(r.nsPerPacket),
+    ns(r.nsOverBare),
     r.cpuShare === null ? '-' : `${Math.round(r.cpuShare * 100)}%`,
-    fmt(r.offeredMpps, 3),
-    r.samples.map((v) => v.toFixed(3)).join(' '),
+    r.verified ?? '-',
+    ...(multi ? [r.samples.map((v) => v.toFixed(3)).join(' ')] : []),
     r.error ? `FAILED: ${r.error}` : r.detail,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));

@@ -9,7 +9,7 @@
 // another (below), and no rule is `any` on every field, so no rule can match the traffic;
 // checkTraffic() confirms it with the reference evaluator.
 import { compileRuleText, type Rule } from '../../src/rules/index.ts';
-import { decodeFrame, evaluate } from '../../src/rules/reference/index.ts';
+import { decodeFrame, evaluate, headerMatches } from '../../src/rules/reference/index.ts';
 import { type Flow, udpFrame } from './packets.ts';
 
 /** Where rules point: sources in 198.18.0.0/16, destinations in 198.19.0.0/17, ports 1..32767. */
@@ -20,7 +20,9 @@ const RULE_PORT_MAX = 32767;
 const TRAFFIC_SRC = '198.19.128.0';
 const TRAFFIC_DST = '198.19.192.0';
 
-export const CATCH_ALL_SID = 3_999_999;
+/** Above every rule's sid: among matching drops the lowest sid decides (Suricata's order), so the
+ *  catch-all decides only what no other rule matches, as the last rule of a chain does. */
+export const CATCH_ALL_SID = 4_999_999;
 export const FIRST_SID = 4_000_000;
 
 /** mulberry32, seedable (the same seed gives the same ruleset and traffic). */
@@ -118,4 +120,57 @@ export function checkTraffic(rules: Rule[], flows: Flow[]): void {
       throw new Error(`flow ${JSON.stringify(f)} is decided by sid ${d.sigId} (${d.verdict}), not by the catch-all alone`);
     }
   }
+}
+
+export interface HitTraffic {
+  flows: Flow[];
+  /** Per IR rule index: how many of the flows that rule decides (the reference evaluator's winner,
+   *  which is also the first match of a chain: every rule is a drop and sids ascend). */
+  winners: number[];
+  /** Per IR rule index: how many of the flows match it (what a per-rule counter that counts every
+   *  matching rule shows, as fwctl's does). */
+  matches: number[];
+}
+
+function dotted(n: number): string {
+  return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+}
+
+/**
+ * `count` (a power of two) UDP flows that hit rules: each is built inside one rule (udp and ip
+ * rules, spread evenly over the ruleset); it may match earlier rules too. The verification run
+ * sends them and compares every engine's per-rule counters with `winners` or `matches`.
+ */
+export function hitFlows(rules: Rule[], count: number, seed: number): HitTraffic {
+  const rnd = prng(seed ^ 0x417);
+  const hittable = rules.slice(0, -1).map((r, i) => ({ r, i })).filter(({ r }) => !r.protocol.ipProto || r.protocol.ipProto.includes(17));
+  if (hittable.length === 0) throw new Error('no udp or ip rule to verify with');
+  const pickIn = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
+  const addr = (s: Rule['src'], fallback: string) => {
+    if (s.any) return fallback;
+    const c = s.v4[Math.floor(rnd() * s.v4.length)];
+    const lo = Number(c.addr.split('.').reduce((n, p) => n * 256 + Number(p), 0));
+    return dotted(pickIn(lo, lo + 2 ** (32 - c.prefix) - 1));
+  };
+  const port = (p: Rule['srcPorts']) => {
+    if (p.any) return pickIn(32768, 65535);
+    const [lo, hi] = p.ranges[Math.floor(rnd() * p.ranges.length)];
+    return pickIn(lo, hi);
+  };
+  const traffic = trafficFlows(count, seed);
+  const flows: Flow[] = [];
+  const winners = new Array<number>(rules.length).fill(0);
+  const matches = new Array<number>(rules.length).fill(0);
+  const mac = '02:00:00:00:00:01';
+  for (let k = 0; k < count; k++) {
+    const { r } = hittable[Math.floor((k * hittable.length) / count)];
+    const f: Flow = { saddr: addr(r.src, traffic[k].saddr), daddr: addr(r.dst, traffic[k].daddr), sport: port(r.srcPorts), dport: port(r.dstPorts) };
+    const pkt = decodeFrame(udpFrame(f, mac, mac));
+    const d = evaluate(rules, pkt);
+    if (d.verdict !== 'drop' || !d.winner || !headerMatches(r, pkt)) throw new Error(`hit flow ${JSON.stringify(f)} built for sid ${r.meta.sid} does not match it`);
+    winners[d.winner.id]++;
+    rules.forEach((x, i) => { if (headerMatches(x, pkt)) matches[i]++; });
+    flows.push(f);
+  }
+  return { flows, winners, matches };
 }
