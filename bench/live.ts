@@ -175,6 +175,7 @@ async function main(): Promise<number> {
   log(`${o.rules} rules + catch-all, ${o.flows} UDP flows of 60-byte frames, ${o.seconds} s per engine, ${o.rounds} round(s), generator on CPU ${o.cpu}, load average ${load}`);
 
   const ns = new Namespaces();
+  log(`namespaces ${ns.prefix}-<k>s and ${ns.prefix}-<k>r, one pair per measurement (all removed at the end)`);
   const stop = (sig: string) => {
     killChildren();
     const left = ns.deleteAll();
@@ -217,6 +218,8 @@ async function main(): Promise<number> {
   } else {
     console.log(`bench/live: ${o.rules} rules + catch-all; UDP, ${o.flows} flows matching no rule but the catch-all; ${o.seconds} s per engine on CPU ${o.cpu}; best of ${o.rounds}`);
     for (const l of renderTable(rows)) console.log(l);
+    console.log('Mpps: drops per second; Mpps/core: per CPU-second the run used (generator + softirq); x nft: ratio to the nft row;');
+    console.log('ns/pkt: CPU ns per packet, generator included; +ns: minus xdp-bare\'s; core: CPU share the run got. See bench/README.md.');
     for (const p of problems) console.log(`CHECK FAILED: ${p}`);
   }
   return errors.size > 0 || problems.length > 0 ? 2 : 0;
