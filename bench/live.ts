@@ -145,7 +145,7 @@ async function measure(ns: Namespaces, o: Options, engine: EngineName, lines: st
     const after = await agent.read();
     const rx1 = ns.rxPackets(pair.receiver);
     return {
-      engine, setup, frames: gen.frames, ns: gen.ns, cpuNs: gen.cpuNs, verified,
+      engine, setup, frames: gen.frames, ns: gen.ns, cpuNs: gen.cpuNs, softirqNs: gen.softirqNs, verified,
       dropped: after.dropped - before.dropped, byLast: after.byLast - before.byLast, passed: after.passed - before.passed, rx: rx1 - rx0,
     };
   } catch (e) {

@@ -17,6 +17,8 @@ export interface Sample {
   ns: number;
   /** CPU time the generator's CPU spent on the run (generator + softirq work), from gen-child. */
   cpuNs: number;
+  /** The part of cpuNs that ksoftirqd spent (softirq work deferred from the generator's context). */
+  softirqNs: number;
   /** Packets the engine dropped while the generator ran, and how many of them the catch-all did. */
   dropped: bigint;
   byLast: bigint;
