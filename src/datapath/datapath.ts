@@ -28,8 +28,29 @@ const optionsSchema = z.strictObject({
    *  live traffic) or one CPU number for every packet (replay: deterministic whatever CPU the test
    *  runs land on; one runner at a time). */
   eventCpu: z.union([z.literal('local'), z.number().int().min(0)]).optional(),
+  /** Capacity of ONE classifier generation (the maps hold two), by what it counts; default the
+   *  object's (bpf/lib/cls_maps.h). A plan that needs more fails to apply (E_APPLY_CAPACITY):
+   *  size it with capacityFor(plan). */
+  classifier: z.strictObject({
+    slots: z.number().int().min(64).max(131072).optional(),
+    nodes: z.number().int().min(1).optional(),
+    skips: z.number().int().min(1).optional(),
+    addrClasses: z.number().int().min(1).optional(),
+    bmChunks: z.number().int().min(1).optional(),
+    sumChunks: z.number().int().min(1).optional(),
+  }).optional(),
 });
 export type DatapathOptions = z.infer<typeof optionsSchema>;
+
+/** The classifier maps each `classifier` capacity key sizes (two generations each). */
+const CLASSIFIER_MAPS = {
+  slots: [MapName.clsRule, MapName.clsHits],
+  nodes: [MapName.clsNode],
+  skips: [MapName.clsSkip],
+  addrClasses: [MapName.clsProj],
+  bmChunks: [MapName.clsBm],
+  sumChunks: [MapName.clsSum],
+} as const;
 
 /** Every name pinned under an instance directory: the program and each map. */
 export const PINNED_NAMES: readonly string[] = [PROG_NAME, ...Object.values(MapName)];
@@ -56,6 +77,7 @@ export class Datapath extends DatapathHandle {
       eventBurst: parsed.data.eventBurst ?? 1000,
       eventRateLimit: parsed.data.eventRateLimit ?? true,
       eventCpu: parsed.data.eventCpu ?? 'local',
+      classifier: parsed.data.classifier ?? {},
     };
     if (o.eventCpu !== 'local' && o.eventCpu >= numPossibleCpus()) {
       throw new TypeError(`Datapath.open: eventCpu ${o.eventCpu} is not a possible CPU (0..${numPossibleCpus() - 1})`);
@@ -68,6 +90,10 @@ export class Datapath extends DatapathHandle {
       object.setGlobal(Knob.eventBurst, o.eventBurst);
       object.setGlobal(Knob.eventRatelimit, o.eventRateLimit ? 1 : 0);
       object.setGlobal(Knob.eventCpu, o.eventCpu === 'local' ? EVENT_CPU_LOCAL : o.eventCpu);
+      for (const [key, maps] of Object.entries(CLASSIFIER_MAPS)) {
+        const n = o.classifier[key as keyof typeof CLASSIFIER_MAPS];
+        if (n !== undefined) for (const m of maps) object.setMapMaxEntries(m, 2 * n);
+      }
       object.load();
       return new Datapath(object, o);
     } catch (err) {

@@ -6,7 +6,7 @@ export { MAX_TEST_FRAME, MIN_TEST_FRAME, PacketRunner, type RunResult, type XdpA
 export { readReasonCounters, diffReasonCounters, type ReasonCounters } from './counters.ts';
 export { BPFFS_ROOT, bpffsMounted, ensureBpffs, pinDir, checkInstance } from './bpffs.ts';
 export {
-  activeGeneration, ApplyError, applyRuleset, classifierCapacity, clearRuleset, flipGeneration, idleGeneration,
+  activeGeneration, ApplyError, applyRuleset, capacityFor, classifierCapacity, clearRuleset, flipGeneration, idleGeneration,
   planNeeds, readRuleCounters, type ApplyErrorCode, type ApplyOptions, type ApplyStep, type ClassifierCapacity,
   type GenerationInfo, type RuleCounter,
 } from './ruleset.ts';

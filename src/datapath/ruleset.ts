@@ -116,7 +116,7 @@ function flip(m: ClsMaps, index: 0 | 1, onStep?: ApplyOptions['onStep']): void {
 
 /** Writes `count` entries of `data` (value-size each) at [base, base + count) of an array map. */
 function writeRange(map: BpfMap, base: number, data: Buffer, count: number): void {
-  const vs = map.info.valueSize;
+  const vs = map.valueBufferSize;
   const BATCH = 4096;
   for (let at = 0; at < count; at += BATCH) {
     const n = Math.min(BATCH, count - at);
@@ -139,6 +139,20 @@ export function classifierCapacity(dp: DatapathHandle): ClassifierCapacity {
 /** How much of each map a plan needs, in the same units as ClassifierCapacity. */
 export function planNeeds(plan: ClassifierPlan): ClassifierCapacity {
   return Object.fromEntries(IMAGE_MAPS.map((name) => [name, plan.images[name]?.count ?? 0])) as ClassifierCapacity;
+}
+
+/** Datapath.open's `classifier` option for a plan, with `headroom` (default 1.5x, so the next
+ *  ruleset of about the same size fits too) over what it needs. Never below the object's defaults
+ *  is the caller's choice: this gives the need. */
+export function capacityFor(plan: ClassifierPlan, headroom = 1.5): {
+  slots: number; nodes: number; skips: number; addrClasses: number; bmChunks: number; sumChunks: number;
+} {
+  const n = planNeeds(plan);
+  const up = (x: number, min = 1) => Math.max(min, Math.ceil(x * headroom));
+  return {
+    slots: Math.min(131072, up(n[MapName.clsRule], 64)), nodes: up(n[MapName.clsNode]), skips: up(n[MapName.clsSkip]),
+    addrClasses: up(n[MapName.clsProj]), bmChunks: up(n[MapName.clsBm]), sumChunks: up(n[MapName.clsSum]),
+  };
 }
 
 /**

@@ -65,9 +65,25 @@ export function unmodelled(r: Rule): string | null {
   return null;
 }
 
+/** IPv6 neighbour discovery: ICMPv6 router/neighbour solicitation and advertisement, redirect (133..137). */
+export function isNeighbourDiscovery(p: DecodedPacket): boolean {
+  return p.family === 6 && p.hasL4 && p.l4Proto === 58 && p.icmpType >= 133 && p.icmpType <= 137;
+}
+
+/**
+ * Lockout protection: a drop or reject rule that does not name ICMPv6 types (no `itype`) never
+ * matches neighbour discovery, so a broad drop rule cannot cut a host off its link. (ARP is not IP:
+ * no rule ever sees it.)
+ */
+export function spareNeighbourDiscovery(r: Rule, p: DecodedPacket): boolean {
+  const b = band(r);
+  return (b === 'drop' || b === 'reject') && !r.header.itype && isNeighbourDiscovery(p);
+}
+
 /** Does the packet (a well-formed IP packet) satisfy the rule's header: protocol, addresses, ports, header keywords? */
 export function headerMatches(r: Rule, p: DecodedPacket): boolean {
   if (p.family === 0) return false;
+  if (spareNeighbourDiscovery(r, p)) return false;
   const proto = r.protocol;
   if (proto.family === 'ipv4' && p.family !== 4) return false;
   if (proto.family === 'ipv6' && p.family !== 6) return false;
