@@ -12,7 +12,7 @@
 //
 // The kernel-stack engines run behind gen_pass (live_gen.bpf.o), an XDP program that only returns
 // XDP_PASS: veth hands redirected frames to its peer only when the peer runs XDP.
-import { applyRuleset, Datapath, readReasonCounters, readRuleCounters } from '../../src/datapath/index.ts';
+import { applyRuleset, capacityFor, Datapath, readReasonCounters, readRuleCounters } from '../../src/datapath/index.ts';
 import { BpfObject, ifNameToIndex, xdpAttach, xdpDetach } from '../../src/native/index.ts';
 import type { Rule } from '../../src/rules/index.ts';
 import { planRuleset } from '../../src/rules/plan/index.ts';
@@ -123,7 +123,8 @@ class XdpEngine implements Engine {
   setup(): EngineSetup {
     const rules = this.catchAllOnly ? [{ ...this.rules[this.rules.length - 1], id: 0 }] : this.rules;
     const plan = planRuleset(rules);
-    this.#dp = Datapath.open({});
+    // Sized for the plan (the object's default maps hold about 5000 of these rules).
+    this.#dp = Datapath.open({ classifier: capacityFor(plan) });
     applyRuleset(this.#dp, plan);
     this.#dp.attach(this.ifname, 'native');
     return { rules: rules.length, detail: 'fwctl XDP datapath, native mode, classifier' };
