@@ -1,7 +1,9 @@
 // The live lab end to end, as a user runs it: `node bin/fwctl.mjs lab -o json` in a subprocess.
 // The expectations are stated here, independently of the lab's own: traffic from the scanner or to
 // the forbidden subnet must time out with the gateway counting it under dyn_block / deny_list and
-// the server seeing nothing; everything else must be answered. Then nothing may be left behind.
+// the server seeing nothing; then rules/demo.rules decides: telnet times out (rule_drop), RDP is
+// refused by the gateway's RST (rule_reject), web and DNS are answered (rule_pass), ping is
+// answered and alerts (rule_alert). Then nothing may be left behind.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -61,17 +63,27 @@ test('fwctl lab -o json: allowed traffic is delivered, denied and blocked traffi
   for (const p of r.probes) {
     const label = `#${p.id} ${p.name} ${p.proto}/${p.family}`;
     const stoppedBy = scanner.includes(p.src) ? 'dyn_block' : forbidden.includes(p.dst) ? 'deny_list' : null;
+    const g = (reason: string) => (p.gateway as Record<string, number>)[reason] ?? 0;
     if (stoppedBy) {
       t.is(p.observed, 'timed out', label);
-      t.true((p.gateway[stoppedBy] ?? 0) >= 1, `${label}: the gateway counted it under ${stoppedBy}`);
+      t.true(g(stoppedBy) >= 1, `${label}: the gateway counted it under ${stoppedBy}`);
       if (p.proto !== 'icmp') t.false(p.server_saw, `${label}: the server saw nothing`);
+    } else if (p.name === 'telnet') {
+      t.is(p.observed, 'timed out', label);
+      t.true(g('rule_drop') >= 1, `${label}: ${JSON.stringify(p.gateway)}`);
+      t.false(p.server_saw, `${label}: the server saw nothing`);
+    } else if (p.name === 'rdp') {
+      t.true(p.observed === 'refused' || p.observed === 'unreachable', `${label}: ${p.observed}`);
+      t.true(g('rule_reject') >= 1, `${label}: ${JSON.stringify(p.gateway)}`);
+      t.false(p.server_saw, `${label}: the server saw nothing`);
     } else {
       t.is(p.observed, 'delivered', label);
-      t.is(p.gateway.deny_list ?? 0, 0, label);
-      t.is(p.gateway.dyn_block ?? 0, 0, label);
-      // The request and the answer both crossed the gateway (each through one of its interfaces);
-      // a TCP exchange at least SYN, SYN-ACK, ACK before the client could send.
-      t.true((p.gateway.pass_default ?? 0) >= (p.proto === 'tcp' ? 3 : 2), `${label}: ${JSON.stringify(p.gateway)}`);
+      t.is(g('deny_list') + g('dyn_block') + g('rule_drop') + g('rule_reject'), 0, label);
+      // The request crossed the gateway under its rule; the answer (no rule matches it) under
+      // pass_default; a TCP exchange at least SYN, SYN-ACK, ACK before the client could send.
+      const rule = p.name === 'ping' ? 'rule_alert' : 'rule_pass';
+      t.true(g(rule) >= 1 && g('pass_default') >= 1, `${label}: ${JSON.stringify(p.gateway)}`);
+      t.true(g(rule) + g('pass_default') >= (p.proto === 'tcp' ? 3 : 2), `${label}: ${JSON.stringify(p.gateway)}`);
       if (p.proto !== 'icmp') t.true(p.server_saw, `${label}: the server saw it`);
     }
     t.true(p.ok, label);
@@ -84,6 +96,10 @@ test('fwctl lab -o json: allowed traffic is delivered, denied and blocked traffi
   t.is(r.counters.deny_list?.packets, sum('deny_list'));
   t.is(r.counters.dyn_block?.packets, sum('dyn_block'));
   t.true(sum('deny_list') >= 4 && sum('dyn_block') >= 4);
+  t.true(sum('rule_drop') >= 2 && sum('rule_reject') >= 2 && sum('rule_alert') >= 2 && sum('rule_pass') >= 4, JSON.stringify(r.counters));
+  t.is(r.counters.rule_drop?.packets, sum('rule_drop'));
+  t.is(r.counters.rule_reject?.packets, sum('rule_reject'));
+  t.regex(r.policy?.summary.join('\n') ?? '', /rules\/demo\.rules: 12 rules in classifier generation [01]/);
   t.true((r.counters.pass_default?.packets ?? 0) >= sum('pass_default'));
   t.deepEqual(r.address_sets?.deny, { v4: 1, v6: 1 });
   t.deepEqual(r.address_sets?.block.map((b) => b.prefix), plan.sets.block.prefixes);

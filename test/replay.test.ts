@@ -99,7 +99,7 @@ test('replay: human summary, and clear errors for bad input', async (t) => {
   t.is(JSON.parse((missing as any).stdout).error.code, 'E_PCAP_OPEN');
   const rules = await t.throwsAsync(fwctl('replay', 'pcaps/demo.pcap', '--rules', 'x.rules', '-o', 'json'));
   t.is((rules as any).code, 1);
-  t.is(JSON.parse((rules as any).stdout).error.code, 'E_CLI_NOT_SUPPORTED');
+  t.is(JSON.parse((rules as any).stdout).error.code, 'E_CLI_FILE');
   const verdictsText = await t.throwsAsync(fwctl('replay', 'pcaps/demo.pcap', '--verdicts'));
   t.is((verdictsText as any).code, 1);
 });

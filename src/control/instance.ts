@@ -1,5 +1,8 @@
 // Opening an instance: its pinned datapath, its state directory and its instance.json.
-import { Datapath, type DatapathHandle, PinnedDatapath, checkInstance, pinDir } from '../datapath/index.ts';
+import {
+  capacityFor, checkInstance, classifierCapacity, Datapath, type DatapathHandle, PinnedDatapath, pinDir, planNeeds,
+} from '../datapath/index.ts';
+import type { ClassifierPlan } from '../rules/plan/index.ts';
 import { atStep, ControlError } from './errors.ts';
 import { readJson, stateDir, STATE_ROOT } from './files.ts';
 import { files, InstanceState } from './state.ts';
@@ -41,8 +44,19 @@ export function openPinned(instance: string, step: 'open' | 'rollback' | 'unload
   }
 }
 
-/** The pinned datapath, or a new one loaded and pinned (`created`). */
-export function openOrCreate(instance: string): { dp: DatapathHandle; created: boolean } {
+/** True when every map of the plan fits one generation of the datapath's classifier maps. */
+function fits(dp: DatapathHandle, plan: ClassifierPlan): boolean {
+  const cap = classifierCapacity(dp);
+  const need = planNeeds(plan);
+  return (Object.keys(need) as Array<keyof typeof need>).every((k) => need[k] <= cap[k]);
+}
+
+/**
+ * The pinned datapath, or a new one loaded and pinned (`created`). A new one gets the object's
+ * default classifier capacity, or twice what `plan` needs when that is more (the maps of a pinned
+ * instance keep their size: a much larger ruleset later needs `fwctl unload` and a new load).
+ */
+export function openOrCreate(instance: string, plan: ClassifierPlan): { dp: DatapathHandle; created: boolean } {
   try {
     return { dp: PinnedDatapath.open(checkName(instance)), created: false };
   } catch (e) {
@@ -51,6 +65,10 @@ export function openOrCreate(instance: string): { dp: DatapathHandle; created: b
   let dp: Datapath | undefined;
   try {
     dp = Datapath.open();
+    if (!fits(dp, plan)) {
+      dp.close();
+      dp = Datapath.open({ classifier: capacityFor(plan, 2) });
+    }
     dp.pin(instance);
     return { dp, created: true };
   } catch (e) {

@@ -115,7 +115,7 @@ export async function loadRuleset(req: LoadRequest): Promise<LoadReport> {
     timings.lockout_ms = ms(t);
 
     t = performance.now();
-    const { dp, created } = openOrCreate(req.instance);
+    const { dp, created } = openOrCreate(req.instance, plan);
     timings.open_ms = ms(t);
     let attached: AttachResult[] = [];
     try {
@@ -146,8 +146,9 @@ export async function loadRuleset(req: LoadRequest): Promise<LoadReport> {
         unlinkQuiet(files.gen(dir, expected));
         unlinkQuiet(files.genRules(dir, expected));
         const err = e as { code?: string; step?: string; message?: string };
+        const hint = err.code === 'E_APPLY_CAPACITY' ? ' (the maps were sized when the instance was created: `fwctl unload` and load again to size them for this ruleset)' : '';
         throw new ControlError(err.code ?? 'E_APPLY', 'apply', 'failure',
-          `applying the ruleset failed${err.step ? ` at ${err.step}` : ''}: ${err.message}; the running ruleset is unchanged`,
+          `applying the ruleset failed${err.step ? ` at ${err.step}` : ''}: ${err.message}${hint}; the running ruleset is unchanged`,
           err.step ? { apply_step: err.step } : {}, { cause: e });
       }
       timings.apply_ms = ms(t);

@@ -1,19 +1,22 @@
 // What the lab loads into the gateway's instance, and what it therefore expects each probe to do.
 //
 // ─── THE SEAM: "load rules/demo.rules into the instance" ─────────────────────────────────────────
-// loadLabPolicy(instance, plan) is the one place the lab's policy is applied. Today the XDP
-// classifier has not landed (bpf/lib/classify.h passes every packet), so the policy is the address
-// sets only: the deny list (the forbidden subnet) and a dynamic block (the scanner), written
-// through src/addrset exactly as `fwctl set load` / `fwctl block add` do. When src/datapath gains
-// its ruleset apply API, this function also compiles rules/demo.rules (src/rules compileRuleText)
-// and applies it to the same instance, and `expect` asks the reference evaluator
-// (src/rules/reference) about each probe's first packet instead of addrsetExpect. Nothing else in
-// the lab changes: probes, traffic, counters and the report already carry rule reasons.
+// loadLabPolicy(instance, plan) is the one place the lab's policy is applied: the address sets (the
+// forbidden subnet in the deny list, the scanner in the dynamic block list, written through
+// src/addrset exactly as `fwctl set load` / `fwctl block add` do) and rules/demo.rules, compiled
+// (src/rules), planned (src/rules/plan) and applied to the same instance as one classifier
+// generation (src/datapath applyRuleset), as `fwctl load` does minus its state directory (the lab
+// removes its pins, and with them the ruleset, when it ends). `expect` asks the address sets first,
+// then the reference evaluator (src/rules/reference) about each probe's first packet
+// (expect-rules.ts rulesExpect).
 // ─────────────────────────────────────────────────────────────────────────────────────────────────
 import {
   blockAdd, blockList, monotonicNowNs, openInstance, parsePrefix, prefixListOf, type Prefix, setCount, setReplace,
 } from '../addrset/index.ts';
 import type { ReasonName } from '../abi/index.ts';
+import { applyRuleset } from '../datapath/index.ts';
+import { planRuleset } from '../rules/plan/index.ts';
+import { compileRulesFile, DEMO_RULES, rulesExpect } from './expect-rules.ts';
 import type { LabPlan } from './plan.ts';
 import type { Probe } from './probes.ts';
 
@@ -37,23 +40,27 @@ export interface AppliedPolicy {
 
 /** THE SEAM (see the top of this file): applies the lab's policy to a pinned instance. */
 export function loadLabPolicy(instance: string, plan: LabPlan): AppliedPolicy {
+  const rules = compileRulesFile(DEMO_RULES);
+  const classifier = planRuleset(rules);
   const dp = openInstance(instance);
+  let gen;
   try {
     setReplace(dp, 'deny', prefixListOf(plan.sets.deny.prefixes));
     for (const p of plan.sets.block.prefixes) {
       blockAdd(dp, p, { ttlMs: plan.sets.block.ttlMs, reason: plan.sets.block.why, source: 'manual' });
     }
+    gen = applyRuleset(dp, classifier, { tag: 1 });
   } finally {
     dp.close();
   }
   return {
-    name: 'address sets',
+    name: 'address sets + rules/demo.rules',
     summary: [
       `deny list: ${plan.sets.deny.prefixes.join(', ')} (${plan.sets.deny.why})`,
       `dynamic block: ${plan.sets.block.prefixes.join(', ')} for ${plan.sets.block.ttlMs / 60_000}m (${plan.sets.block.why})`,
-      'rules/demo.rules: not loaded (the XDP classifier has not landed; every other packet gets the default pass)',
+      `rules/demo.rules: ${gen.ruleCount} rules in classifier generation ${gen.index} (address sets are asked first)`,
     ],
-    expect: (probe) => addrsetExpect(plan, probe),
+    expect: (probe) => rulesExpect(plan, rules, probe),
   };
 }
 

@@ -1,13 +1,20 @@
 // fwctl replay: a capture through the real XDP object, packet by packet, with what it decided.
-import { Datapath, MAX_TEST_FRAME } from '../../datapath/index.ts';
+// With --rules, the rules are compiled, planned and applied to the (unpinned) object first, and
+// each packet's alerts come out as EVE records, before that packet's verdict record.
+import { assertNoErrors, compileRuleFiles, ControlError, planOf } from '../../control/index.ts';
+import { applyRuleset, capacityFor, Datapath, MAX_TEST_FRAME } from '../../datapath/index.ts';
+import { formatEveAlert, RuleTable } from '../../events/index.ts';
 import { PcapError } from '../../pcap/index.ts';
+import { type AlertTotals, replayWithRules } from '../../replay/alerts.ts';
+import { formatDiagnostic } from '../../rules/index.ts';
 import { replayCapture, type ReplayTotals } from '../../replay/replay.ts';
 import { UsageError, type Command } from '../command.ts';
 import { LineWriter } from '../lines.ts';
+import { withControl } from './load.ts';
 
-function statsRecord(t: ReplayTotals): Record<string, unknown> {
+function statsRecord(t: ReplayTotals, alerts: AlertTotals | null): Record<string, unknown> {
   const seconds = Number(t.elapsedNs) / 1e9;
-  return {
+  const rec: Record<string, unknown> = {
     event_type: 'stats',
     capture: { path: t.capture.path, format: t.capture.format, link_type: t.capture.linkType },
     packets: t.packets,
@@ -17,12 +24,20 @@ function statsRecord(t: ReplayTotals): Record<string, unknown> {
     xdp_actions: t.actions,
     oversize: t.oversize,
     runts: t.runts,
-    elapsed_ms: Math.round(seconds * 1e6) / 1e3,
-    packets_per_sec: seconds > 0 ? Math.round(t.packets / seconds) : null,
   };
+  if (alerts) {
+    rec.alerts = {
+      total: alerts.total,
+      by_sid: alerts.bySid,
+      events: { emitted: alerts.emitted, suppressed: alerts.suppressed, lost: alerts.lost },
+    };
+  }
+  rec.elapsed_ms = Math.round(seconds * 1e6) / 1e3;
+  rec.packets_per_sec = seconds > 0 ? Math.round(t.packets / seconds) : null;
+  return rec;
 }
 
-function humanSummary(t: ReplayTotals, out: (l: string) => void): void {
+function humanSummary(t: ReplayTotals, alerts: AlertTotals | null, sigs: Map<number, string>, out: (l: string) => void): void {
   const seconds = Number(t.elapsedNs) / 1e9;
   out(`${t.capture.path}: ${t.packets} packets (${t.bytes} bytes), link type ${t.capture.linkType}, ${t.capture.format}`);
   const verdicts = Object.entries(t.verdicts).map(([k, v]) => `${k} ${v}`).join(', ');
@@ -30,6 +45,12 @@ function humanSummary(t: ReplayTotals, out: (l: string) => void): void {
   out('reasons:');
   for (const [reason, n] of Object.entries(t.reasons).sort((a, b) => b[1] - a[1])) {
     out(`  ${reason.padEnd(20)} ${String(n).padStart(10)}`);
+  }
+  if (alerts) {
+    out(`alerts: ${alerts.total}${alerts.suppressed || alerts.lost ? ` (${alerts.suppressed} suppressed by the flood guard, ${alerts.lost} lost)` : ''}`);
+    for (const [sid, n] of Object.entries(alerts.bySid).sort((a, b) => b[1] - a[1] || Number(a[0]) - Number(b[0]))) {
+      out(`  sid ${sid.padEnd(10)} ${String(n).padStart(10)}  ${sigs.get(Number(sid)) ?? ''}`);
+    }
   }
   if (t.oversize) out(`note: ${t.oversize} frames longer than ${MAX_TEST_FRAME} bytes ran with their trailer cut`);
   if (t.runts) out(`note: ${t.runts} frames shorter than an Ethernet header were judged malformed_eth`);
@@ -43,15 +64,18 @@ export const replayCommand: Command = {
   options: [
     { name: 'verdicts', type: 'boolean', description: 'one verdict record per packet (with -o json)' },
     { name: 'rules', type: 'string', multiple: true, arg: 'FILE', description: 'rule files to enforce during the replay' },
-    { name: 'var', type: 'string', multiple: true, arg: 'NAME=VALUE', description: 'define a rule variable' },
+    { name: 'var', type: 'string', multiple: true, arg: 'NAME=VALUE', description: 'define a rule variable (with --rules)' },
+    { name: 'vars', type: 'string', multiple: true, arg: 'FILE', description: 'JSON vars file (with --rules)' },
+    { name: 'strict', type: 'boolean', description: 'report keywords fwctl cannot evaluate yet as errors (with --rules)' },
     { name: 'malformed', type: 'string', arg: 'POLICY', description: 'packets the parser cannot read: drop (default) or pass' },
     { name: 'object', type: 'string', arg: 'PATH', description: 'the compiled XDP object (default build/bpf/fwctl.bpf.o)' },
   ],
-  async run({ options, positionals, out, json }) {
+  async run(input) {
+    const { options, positionals, out, err, json } = input;
     if (positionals.length !== 1) throw new UsageError('E_CLI_USAGE', 'replay takes exactly one capture file');
-    if (options.rules || options.var) {
-      // Accepted by the table so the error is precise; enforced once the classifier compiles rules.
-      throw new UsageError('E_CLI_NOT_SUPPORTED', '--rules/--var need the rule classifier, which this build does not have yet');
+    const ruleFiles = (options.rules as string[] | undefined) ?? [];
+    if (ruleFiles.length === 0 && (options.var || options.vars || options.strict)) {
+      throw new UsageError('E_CLI_USAGE', '--var, --vars and --strict apply to --rules: give the rule files with --rules FILE');
     }
     const malformed = options.malformed ?? 'drop';
     if (malformed !== 'drop' && malformed !== 'pass') {
@@ -59,32 +83,68 @@ export const replayCommand: Command = {
     }
     if (options.verdicts && !json) throw new UsageError('E_CLI_USAGE', '--verdicts writes JSON records: add -o json');
 
-    const datapath = Datapath.open({ malformedPolicy: malformed, objectPath: options.object as string | undefined });
-    const lines = new LineWriter(out);
-    try {
-      const totals = replayCapture(datapath, positionals[0], {
-        onPacket: options.verdicts
-          ? ({ pcapCnt, result }) => {
-              lines.push(
-                `{"event_type":"verdict","pcap_cnt":${pcapCnt},"verdict":"${result.verdict}","reason":"${result.reason}",` +
-                  `"signature_id":${result.sigId === 0 ? 'null' : result.sigId}}`,
-              );
-            }
-          : undefined,
-      });
-      lines.flush();
-      if (json) out(JSON.stringify(statsRecord(totals)));
-      else humanSummary(totals, out);
-      return 0;
-    } catch (err) {
-      // A capture that cannot be read is bad input, not a runtime failure.
-      if (err instanceof PcapError) {
-        throw new UsageError(`E_PCAP_${err.code.toUpperCase().replaceAll('-', '_')}`, err.message);
+    return withControl(input, 'replay', async () => {
+      // Bad rules stop the replay before anything runs: diagnostics, exit 1.
+      let compiled = null;
+      if (ruleFiles.length > 0) {
+        compiled = await compileRuleFiles({ files: ruleFiles, vars: options.var as string[] | undefined, varFiles: options.vars as string[] | undefined, strict: options.strict === true });
+        assertNoErrors(compiled);
+        if (!json) for (const d of compiled.result.diagnostics) err(formatDiagnostic(d));
       }
-      throw err;
-    } finally {
-      lines.flush(); // the records of the packets before a read error still go out
-      datapath.close();
-    }
+      const plan = compiled ? planOf(compiled) : null;
+      // With rules: one flood-guard bucket (eventCpu 0) and classifier maps sized for the plan.
+      const datapath = Datapath.open({
+        malformedPolicy: malformed, objectPath: options.object as string | undefined,
+        ...(plan ? { eventCpu: 0, classifier: capacityFor(plan, 1) } : {}),
+      });
+      const lines = new LineWriter(out);
+      try {
+        if (plan) {
+          try {
+            applyRuleset(datapath, plan);
+          } catch (e) {
+            const er = e as { code?: string; step?: string; message?: string };
+            throw new ControlError(er.code ?? 'E_APPLY', 'apply', 'failure', `applying the ruleset failed${er.step ? ` at ${er.step}` : ''}: ${er.message}`, {}, { cause: e });
+          }
+        }
+        const verdictLine = (pcapCnt: number, r: { verdict: string; reason: string; sigId: number }) =>
+          `{"event_type":"verdict","pcap_cnt":${pcapCnt},"verdict":"${r.verdict}","reason":"${r.reason}",` +
+          `"signature_id":${r.sigId === 0 ? 'null' : r.sigId}}`;
+        let totals: ReplayTotals;
+        let alerts: AlertTotals | null = null;
+        if (compiled) {
+          const table = RuleTable.fromRules(compiled.result.rules);
+          const t = replayWithRules(datapath, positionals[0], {
+            rules: compiled.result.rules,
+            onAlert: json ? (e, pcapCnt) => lines.push(formatEveAlert(e, table, { pcapCnt })) : undefined,
+            onPacket: options.verdicts ? ({ pcapCnt, result }) => lines.push(verdictLine(pcapCnt, result)) : undefined,
+          });
+          totals = t;
+          alerts = t.alerts;
+        } else {
+          totals = replayCapture(datapath, positionals[0], {
+            onPacket: options.verdicts ? ({ pcapCnt, result }) => lines.push(verdictLine(pcapCnt, result)) : undefined,
+          });
+        }
+        lines.flush();
+        if (json) out(JSON.stringify(statsRecord(totals, alerts)));
+        else {
+          const sigs = new Map<number, string>();
+          for (const r of compiled?.result.rules ?? []) if (!sigs.has(r.meta.sid)) sigs.set(r.meta.sid, r.meta.msg);
+          humanSummary(totals, alerts, sigs, out);
+        }
+        return 0;
+      } catch (e) {
+        // A capture that cannot be read is bad input, not a runtime failure.
+        if (e instanceof PcapError) {
+          throw new UsageError(`E_PCAP_${e.code.toUpperCase().replaceAll('-', '_')}`, e.message);
+        }
+        throw e;
+      } finally {
+        lines.flush(); // the records of the packets before a read error still go out
+        datapath.close();
+      }
+    });
   },
 };
+

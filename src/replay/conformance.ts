@@ -1,0 +1,201 @@
+// The suricata-verify conformance cases (../shared/conformance/suricata-verify, README there):
+// each case's pcap replayed through the real XDP program with its rules and vars, alerts counted
+// per sid and compared with expected.json. A case is
+//   passed       every expected count (and total) met;
+//   failed       counts differ, with nothing known to explain it;
+//   unsupported  it needs what fwctl does not do yet (a skipped keyword, DPI, threshold.config, an
+//                action-order override, ...): the reason is given, and if it ran, its differences.
+// Captures may carry bad checksums: the parser never checks them (checksum_validation: none).
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+import { eveAlert, RuleTable } from '../events/index.ts';
+import { loadRuleFiles, type Rule, type RulesetResult } from '../rules/index.ts';
+import { band } from '../rules/reference/index.ts';
+import { openRuleDatapath, replayWithRules } from './alerts.ts';
+
+export const CONFORMANCE_ROOT = new URL('../../../shared/conformance/suricata-verify/', import.meta.url).pathname;
+
+interface ExpectedEntry {
+  sid?: number;
+  count: number;
+  match?: Record<string, unknown>;
+  derived_from_total?: boolean;
+}
+
+export interface ConformanceCase {
+  name: string;
+  dir: string;
+  tier: number;
+  ipsMode: boolean;
+  expected: ExpectedEntry[];
+  expectedTotal: ExpectedEntry[];
+  actionOrder: string[] | null;
+  thresholdConfig: boolean;
+}
+
+export interface CountDiff {
+  sid: number | null;
+  expected: number;
+  got: number;
+  match?: Record<string, unknown>;
+}
+
+export interface CaseResult {
+  name: string;
+  tier: number;
+  status: 'passed' | 'failed' | 'unsupported';
+  /** Why a case is unsupported or failed. */
+  reason: string | null;
+  diffs: CountDiff[];
+  /** Alerts per sid, when it ran. */
+  alerts: Record<string, number> | null;
+  packets: number;
+  notes: string[];
+  ms: number;
+}
+
+/** The cases under `root`, found by walking the tree (a case is a folder with test.rules). */
+export function findCases(root: string = CONFORMANCE_ROOT): ConformanceCase[] {
+  const out: ConformanceCase[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const p = join(dir, name);
+      if (!statSync(p).isDirectory()) continue;
+      if (existsSync(join(p, 'test.rules'))) out.push(readCase(root, p));
+      else walk(p);
+    }
+  };
+  if (existsSync(root)) walk(root);
+  return out;
+}
+
+function readCase(root: string, dir: string): ConformanceCase {
+  const e = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as {
+    tier?: number; ips_mode?: boolean; expected?: ExpectedEntry[]; expected_total_alerts?: ExpectedEntry[];
+    config_overrides?: Record<string, unknown>;
+  };
+  const order = e.config_overrides?.['action-order'];
+  return {
+    name: relative(root, dir), dir, tier: e.tier ?? 0, ipsMode: e.ips_mode === true, expected: e.expected ?? [],
+    expectedTotal: e.expected_total_alerts ?? [], actionOrder: Array.isArray(order) ? (order as string[]) : null,
+    thresholdConfig: existsSync(join(dir, 'threshold.config')),
+  };
+}
+
+const DEFAULT_ORDER = ['pass', 'drop', 'reject', 'alert'];
+
+/** A dotted path of an EVE record ("alert.action"), undefined when absent. */
+function field(rec: Record<string, unknown>, path: string): unknown {
+  let v: unknown = rec;
+  for (const k of path.split('.')) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string, unknown>)[k];
+  }
+  return v;
+}
+
+/** Fields of a `match` that fwctl's EVE records carry (the rest cannot be checked). */
+const CHECKABLE = /^(src_ip|src_port|dest_ip|dest_port|proto|pcap_cnt|vlan|icmp_type|icmp_code|alert\.(action|gid|signature_id|rev|signature|category|severity))$/;
+
+function skippedReason(r: RulesetResult, sid: number): string | null {
+  const s = r.skipped.find((x) => x.sid === sid);
+  return s ? `sid ${sid} is skipped (${s.reasons.join(', ')})` : null;
+}
+
+/** Why the case cannot be decided by fwctl today, before running it; null when it can run. */
+function blocker(c: ConformanceCase, r: RulesetResult, bySid: Map<number, Rule>): string | null {
+  if (c.thresholdConfig) return 'threshold.config (threshold/suppress/rate_filter entries) is not applied';
+  if (c.actionOrder && c.actionOrder.join(',') !== DEFAULT_ORDER.join(',')) return `action-order override (${c.actionOrder.join(', ')})`;
+  if (r.summary.errors > 0) return `test.rules has ${r.summary.errors} errors`;
+  for (const e of [...c.expected]) {
+    if (e.sid === undefined || e.count === 0) continue;
+    const skipped = skippedReason(r, e.sid);
+    if (skipped) return skipped;
+    const rule = bySid.get(e.sid);
+    if (!rule) return `sid ${e.sid} is not a rule of test.rules (an engine event)`;
+    if (band(rule) === 'flag') return `sid ${e.sid} needs DPI (${rule.dpiReasons.join(', ') || rule.protocol.name})`;
+  }
+  return null;
+}
+
+/** What could explain differing counts of a case that ran. */
+function explanations(c: ConformanceCase, r: RulesetResult, reasons: Record<string, number>): string[] {
+  const out: string[] = [];
+  const xdp = r.rules.filter((x) => band(x) !== 'flag');
+  const dpi = r.rules.filter((x) => band(x) === 'flag' && x.action !== 'pass');
+  if (dpi.length) out.push(`rules that need DPI do not alert yet (sid ${dpi.map((x) => x.meta.sid).slice(0, 5).join(', ')})`);
+  if ((reasons.fragment ?? 0) > 0) out.push('the capture has IP fragments: Suricata reassembles them, XDP matches each fragment alone');
+  if (!c.ipsMode && xdp.some((x) => x.action !== 'alert' && x.action !== 'pass')) out.push('IDS mode (Suricata lets drop rules only alert) is not modelled: XDP is always inline');
+  const flowRules = xdp.filter((x) => x.flow || x.threshold || x.detectionFilter);
+  if (flowRules.length) out.push(`flow/threshold keywords need flow state XDP does not keep (sid ${flowRules.map((x) => x.meta.sid).slice(0, 5).join(', ')})`);
+  const dpiPass = r.rules.filter((x) => band(x) === 'flag' && x.action === 'pass');
+  if (dpiPass.length) out.push(`pass rules that need DPI cannot silence alerts yet (sid ${dpiPass.map((x) => x.meta.sid).slice(0, 5).join(', ')})`);
+  const skippedPass = r.skipped.length ? `${r.skipped.length} rule(s) skipped: ${r.skipped.slice(0, 3).map((s) => `${s.sid ?? `line ${s.line}`} (${s.reasons.join(', ')})`).join('; ')}` : null;
+  if (skippedPass) out.push(skippedPass);
+  return out;
+}
+
+export async function runCase(c: ConformanceCase): Promise<CaseResult> {
+  const t0 = performance.now();
+  const varsFile = join(c.dir, 'vars.json');
+  const result: CaseResult = { name: c.name, tier: c.tier, status: 'unsupported', reason: null, diffs: [], alerts: null, packets: 0, notes: [], ms: 0 };
+  const done = () => {
+    result.ms = Math.round(performance.now() - t0);
+    return result;
+  };
+  const r = await loadRuleFiles([join(c.dir, 'test.rules')], { varFiles: existsSync(varsFile) ? [varsFile] : [] });
+  const bySid = new Map<number, Rule>();
+  for (const rule of r.rules) if (!bySid.has(rule.meta.sid)) bySid.set(rule.meta.sid, rule);
+  const block = blocker(c, r, bySid);
+  if (block) {
+    result.reason = block;
+    return done();
+  }
+  let dp;
+  try {
+    dp = openRuleDatapath(r.rules);
+  } catch (e) {
+    const err = e as { code?: string; message?: string };
+    result.reason = `the ruleset cannot be loaded: ${err.code ? `${err.code}: ` : ''}${String(err.message).replaceAll(`${c.dir}/`, '')}`;
+    return done();
+  }
+  const table = RuleTable.fromRules(r.rules);
+  const records: Array<Record<string, unknown>> = [];
+  let reasons: Record<string, number> = {};
+  try {
+    const totals = replayWithRules(dp, join(c.dir, 'input.pcap'), {
+      rules: r.rules,
+      onAlert: (e, pcapCnt) => records.push(eveAlert(e, table, { pcapCnt }) as unknown as Record<string, unknown>),
+    });
+    result.packets = totals.packets;
+    reasons = totals.reasons;
+    result.alerts = totals.alerts.bySid;
+    if (totals.alerts.suppressed || totals.alerts.lost) result.notes.push(`alerts suppressed ${totals.alerts.suppressed}, lost ${totals.alerts.lost}`);
+  } finally {
+    dp.close();
+  }
+  const count = (sid: number | undefined, match: Record<string, unknown> | undefined): number => {
+    const keys = Object.keys(match ?? {}).filter((k) => CHECKABLE.test(k));
+    const unchecked = Object.keys(match ?? {}).filter((k) => !CHECKABLE.test(k));
+    if (unchecked.length) result.notes.push(`match fields not checked (not in fwctl's EVE): ${unchecked.join(', ')}`);
+    return records.filter((rec) => (sid === undefined || field(rec, 'alert.signature_id') === sid) && keys.every((k) => field(rec, k) === match?.[k])).length;
+  };
+  for (const e of c.expected) {
+    const got = count(e.sid, e.match);
+    if (got !== e.count) result.diffs.push({ sid: e.sid ?? null, expected: e.count, got, ...(e.match ? { match: e.match } : {}) });
+  }
+  for (const e of c.expectedTotal) {
+    const got = count(undefined, e.match);
+    if (got !== e.count) result.diffs.push({ sid: null, expected: e.count, got, ...(e.match ? { match: e.match } : {}) });
+  }
+  result.notes = [...new Set(result.notes)];
+  if (result.diffs.length === 0) {
+    result.status = 'passed';
+    return done();
+  }
+  const why = explanations(c, r, reasons);
+  result.status = why.length ? 'unsupported' : 'failed';
+  result.reason = why.length ? why.join('; ') : 'alert counts differ';
+  return done();
+}
