@@ -30,7 +30,7 @@
 #define FW_CLS_FAST_BLOCKS 4
 #endif
 #ifndef FW_CLS_FAST_MATCHES
-#define FW_CLS_FAST_MATCHES 4
+#define FW_CLS_FAST_MATCHES 8
 #endif
 /* Matches remembered for the act phase; a packet with more walks again to act. */
 #define FW_CLS_MAX_LIST 16
