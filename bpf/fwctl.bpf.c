@@ -28,34 +28,39 @@ int fw_xdp(struct xdp_md *ctx)
 		.nh.pos = data, .data = data, .data_end = data_end, .ip_end = data_end, .frame_len = frame_len,
 	};
 	struct fw_result res = { .verdict = FW_VERDICT_PASS };
-	struct fw_pkt pkt = {};
+	struct fw_pkt *pkt;
 	struct fw_meta *meta;
 	__u32 reject_kind = FW_REJECT_SRC;
-	__u32 reason;
+	__u32 reason, zero = 0;
 	int action;
 
+	/* The parsed packet lives in a per-CPU map entry: the stack is the classifier's (maps.h). */
+	pkt = bpf_map_lookup_elem(&fw_pkt_buf, &zero);
+	if (!pkt)
+		return XDP_ABORTED;
+	__builtin_memset(pkt, 0, sizeof(*pkt));
 	meta = meta_get(ctx);
-	pkt.ts_ns = meta ? meta->ts_ns : bpf_ktime_get_ns();
-	pkt.ifindex = ctx->ingress_ifindex;
-	pkt.frame_len = frame_len;
+	pkt->ts_ns = meta ? meta->ts_ns : bpf_ktime_get_ns();
+	pkt->ifindex = ctx->ingress_ifindex;
+	pkt->frame_len = frame_len;
 
-	reason = parse_packet(&p, &pkt);
+	reason = parse_packet(&p, pkt);
 	if (reason != FW_REASON_PASS_DEFAULT) {
 		verdict_unparsed(&res, reason);
 		goto out;
 	}
 
-	if (addrset_check(&pkt, &res))
+	if (addrset_check(pkt, &res))
 		goto out;
-	reject_kind = fw_classify(ctx, &pkt, &res);
+	reject_kind = fw_classify(ctx, pkt, &res);
 
 out:
-	debug_pkt(&pkt);
+	debug_pkt(pkt);
 	stats_count(res.reason, frame_len);
 	if (res.verdict == FW_VERDICT_REJECT) {
 		/* Last: reject_packet moves the head and the tail, so every packet pointer is stale
 		 * after it, the metadata area included (meta_get finds it again). */
-		action = reject_packet(ctx, &pkt, reject_kind);
+		action = reject_packet(ctx, pkt, reject_kind);
 		meta_write(meta_get(ctx), &res);
 		return action;
 	}

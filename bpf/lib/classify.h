@@ -155,7 +155,6 @@ static __always_inline void cls_decide(const struct cls_walk *s, struct fw_resul
  * the two multiply). It re-derives the packet pointers from ctx, which it must not move. */
 __noinline int fw_classify(struct xdp_md *ctx, const struct fw_pkt *pkt, struct fw_result *res)
 {
-	struct cls_loop_ctx l = { .pkt = pkt };
 	struct fw_cls_cfg *cfg;
 	struct cls_walk *s;
 	__u32 zero = 0, gen;
@@ -172,10 +171,10 @@ __noinline int fw_classify(struct xdp_md *ctx, const struct fw_pkt *pkt, struct 
 	cfg = bpf_map_lookup_elem(&fw_cls_cfg, &gen);
 	if (!cfg || !cfg->loaded)
 		return 0;
-	if (cls_flow_dropped(gen, cfg, pkt, res))
-		return 0;
 	s = bpf_map_lookup_elem(&fw_cls_scratch, &zero);
 	if (!s)
+		return 0;
+	if (cls_flow_dropped(gen, cfg, pkt, res, &s->fkey))
 		return 0;
 	s->nsum = cfg->nsum;
 	s->nwords = cfg->nwords;
@@ -185,18 +184,15 @@ __noinline int fw_classify(struct xdp_md *ctx, const struct fw_pkt *pkt, struct 
 	cls_extras(ctx, pkt, cfg, s);
 	cls_rows(cfg, pkt, s->row);
 	cls_reset(s);
-	if (!cls_walk_fast(s)) {
-		cls_reset(s);
-		cls_walk_slow(s, 0, &l);
-	}
+	cls_walk(s, pkt, 0);
 	if (s->rank == FW_CLS_RANK_NONE)
 		return 0;
 	cls_decide(s, res);
 	s->verdict = res->verdict;
 	s->emit = cls_band_alerts(s->band);
-	cls_act(s, &l);
+	cls_act(s, pkt);
 	if (res->verdict != FW_VERDICT_PASS)
-		cls_flow_drop(gen, cfg, pkt, s->wsid, s->wrule);
+		cls_flow_drop(gen, cfg, pkt, s->wsid, s->wrule, &s->fkey, &s->fval);
 	return s->wkind;
 }
 

@@ -93,7 +93,7 @@ static __always_inline void cls_field_classes(const struct fw_cls_cfg *cfg, cons
 /* Every final field's row in the bitmaps: cfg.fbase[field] + the packet's class. */
 static __always_inline void cls_rows(const struct fw_cls_cfg *cfg, const struct fw_pkt *pkt, __u32 row[FW_CLS_FIN__MAX])
 {
-	__u32 cls[FW_CLS_FIN__MAX];
+	__u32 *cls = row; /* the classes first, in place (the stack is short) */
 	struct fw_cls_proj *ps, *pd;
 	__u32 as, ad;
 
@@ -105,7 +105,7 @@ static __always_inline void cls_rows(const struct fw_cls_cfg *cfg, const struct 
 	cls[FW_CLS_FIN_DST] = pd ? pd->d : 0;
 	cls_field_classes(cfg, pkt, cls);
 	for (int f = 0; f < FW_CLS_FIN__MAX; f++)
-		row[f] = cfg->fbase[f] + cls[f];
+		row[f] += cfg->fbase[f];
 }
 
 #endif /* FW_CLS_CLASSES_H */

@@ -49,15 +49,14 @@ static __always_inline int cls_flow_key(const struct fw_pkt *pkt, struct fw_cls_
 /* A packet of a flow dropped under this generation's epoch: DROP, flow_drop, the dropping rule's
  * sid. Returns 1 when it decided. */
 static __always_inline int cls_flow_dropped(__u32 gen, const struct fw_cls_cfg *cfg, const struct fw_pkt *pkt,
-					    struct fw_result *res)
+					    struct fw_result *res, struct fw_cls_flow_key *key)
 {
-	struct fw_cls_flow_key key;
 	struct fw_cls_flow *f;
 	__u64 *n = bpf_map_lookup_elem(&fw_cls_flow_count, &gen);
 
-	if (!n || !*n || !cls_flow_key(pkt, &key))
+	if (!n || !*n || !cls_flow_key(pkt, key))
 		return 0;
-	f = bpf_map_lookup_elem(&fw_cls_flows, &key);
+	f = bpf_map_lookup_elem(&fw_cls_flows, key);
 	if (!f || f->epoch != cfg->epoch)
 		return 0;
 	f->last_ns = pkt->ts_ns;
@@ -67,17 +66,21 @@ static __always_inline int cls_flow_dropped(__u32 gen, const struct fw_cls_cfg *
 	return 1;
 }
 
-/* Records the flow of a TCP packet that a rule dropped or rejected. */
+/* Records the flow of a TCP packet that a rule dropped or rejected. key and f are scratch memory
+ * (map memory: the stack is short). */
 static __always_inline void cls_flow_drop(__u32 gen, const struct fw_cls_cfg *cfg, const struct fw_pkt *pkt,
-					  __u32 sid, __u32 rule_id)
+					  __u32 sid, __u32 rule_id, struct fw_cls_flow_key *key, struct fw_cls_flow *f)
 {
-	struct fw_cls_flow_key key;
-	struct fw_cls_flow f = { .sid = sid, .rule_id = rule_id, .epoch = cfg->epoch, .last_ns = pkt->ts_ns };
 	__u64 *n;
 
-	if (!cls_flow_key(pkt, &key))
+	if (!cls_flow_key(pkt, key))
 		return;
-	if (bpf_map_update_elem(&fw_cls_flows, &key, &f, BPF_ANY))
+	f->sid = sid;
+	f->rule_id = rule_id;
+	f->epoch = cfg->epoch;
+	f->_pad = 0;
+	f->last_ns = pkt->ts_ns;
+	if (bpf_map_update_elem(&fw_cls_flows, key, f, BPF_ANY))
 		return;
 	n = bpf_map_lookup_elem(&fw_cls_flow_count, &gen);
 	if (n)

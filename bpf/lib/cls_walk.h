@@ -9,9 +9,10 @@
  * survives the summaries but holds no match is rare. Every match is visited (every alert must be
  * emitted); the winner is the match of lowest rank (band, priority, sid, gid, load order).
  *
- * Cost: 8 x nsum summary words + 8 words per surviving block + one visit per match. The fast path
- * is loops of constant bounds (unrolled: no calls); a packet past its limits takes the slow path,
- * the same walk as a bpf_loop state machine (every step a call).
+ * Cost: 8 x nsum summary words (no call for a packet that matches nothing), then one call per
+ * surviving summary word and per surviving block (8 bitmap words), one visit per match. The loops
+ * are bounded and live in global functions (cls_sumword, cls_block), which the verifier checks
+ * once each: no unrolling, no bpf_loop, no limit on matches below the 131072 slots.
  */
 #ifndef FW_CLS_WALK_H
 #define FW_CLS_WALK_H
@@ -21,17 +22,6 @@
 #include "cls_classes.h"
 #include "events.h"
 
-/* Fast-path limits: summary words (64 blocks of 64 slots each), surviving blocks per packet,
- * matches per block. Past any of them the packet takes the slow path. */
-#ifndef FW_CLS_FAST_SUM
-#define FW_CLS_FAST_SUM 4
-#endif
-#ifndef FW_CLS_FAST_BLOCKS
-#define FW_CLS_FAST_BLOCKS 4
-#endif
-#ifndef FW_CLS_FAST_MATCHES
-#define FW_CLS_FAST_MATCHES 8
-#endif
 /* Matches remembered for the act phase; a packet with more walks again to act. */
 #define FW_CLS_MAX_LIST 16
 #define FW_CLS_RANK_NONE 0xffffffffu
@@ -90,6 +80,8 @@ struct cls_walk {
 	__u32 emit;		/* the winner's band raises alerts */
 	__u32 _pad;
 	struct cls_optwalk opt;
+	struct fw_cls_flow_key fkey;	/* dropped-flow key and value (cls_flow.h) */
+	struct fw_cls_flow fval;
 };
 
 struct {
@@ -227,16 +219,6 @@ static __always_inline int cls_visit_inline(struct cls_walk *s, __u32 r)
 	return 1;
 }
 
-/* The same as a global function, for the fast path: the verifier checks it once, not at each of
- * its unrolled call sites. (The slow path inlines it: a call from a bpf_loop callback would make
- * the call chain's stack too deep.) */
-__noinline int cls_visit(struct cls_walk *s, __u32 r)
-{
-	if (!s)
-		return 0;
-	return cls_visit_inline(s, r);
-}
-
 static __always_inline void cls_reset(struct cls_walk *s)
 {
 	s->rank = FW_CLS_RANK_NONE;
@@ -262,10 +244,6 @@ static __always_inline void cls_count(const struct cls_walk *s, __u32 r, const s
 	}
 }
 
-struct cls_loop_ctx {
-	const struct fw_pkt *pkt;
-};
-
 static __always_inline void cls_alert(const struct cls_walk *s, const struct fw_cls_rule *ri, const struct fw_pkt *pkt)
 {
 	if (!s->emit || !cls_band_alerts(ri->band) || (ri->flags & FW_CLS_RF_NOALERT))
@@ -273,129 +251,125 @@ static __always_inline void cls_alert(const struct cls_walk *s, const struct fw_
 	emit_alert(pkt, ri->rule_id, ri->sid, ri->action, s->verdict);
 }
 
-/* The slow path: the walk without limits, one step per bpf_loop iteration. Pass act = 0
- * classifies; act = 1 counts and alerts every match. */
-static long cls_slow_step(__u32 i, void *data)
+/* Every match in block j, folded into the outcome. A global function: the verifier checks its
+ * 64-step loop once, not at every block of the walk. */
+__noinline int cls_block(struct cls_walk *s, __u32 j)
 {
-	struct cls_loop_ctx *l = data;
-	__u32 zero = 0;
-	struct cls_walk *s = bpf_map_lookup_elem(&fw_cls_scratch, &zero);
+	__u64 w;
 
 	if (!s)
-		return 1;
-	if (s->w) {
-		__u32 r = s->j * 64 + cls_ctz(s->w);
-		struct fw_cls_rule *ri;
+		return 0;
+	w = cls_bm_word(s, j);
+#pragma clang loop unroll(disable)
+	for (int u = 0; u < 64; u++) {
+		if (!w)
+			break;
+		cls_visit_inline(s, j * 64 + cls_ctz(w));
+		w &= w - 1;
+	}
+	return 1;
+}
 
-		s->w &= s->w - 1;
-		if (!s->act) {
-			cls_visit_inline(s, r);
-		} else {
-			ri = cls_rule(s, r);
-			if (ri) {
-				cls_count(s, r, l->pkt);
-				cls_alert(s, ri, l->pkt);
-			}
+/* Every match in block j, counted and alerted (the verdict is known). */
+__noinline int cls_block_act(struct cls_walk *s, const struct fw_pkt *pkt, __u32 j)
+{
+	struct fw_cls_rule *ri;
+	__u64 w;
+
+	if (!s || !pkt)
+		return 0;
+	w = cls_bm_word(s, j);
+#pragma clang loop unroll(disable)
+	for (int u = 0; u < 64; u++) {
+		__u32 r;
+
+		if (!w)
+			break;
+		r = j * 64 + cls_ctz(w);
+		w &= w - 1;
+		ri = cls_rule(s, r);
+		if (ri) {
+			cls_count(s, r, pkt);
+			cls_alert(s, ri, pkt);
 		}
-		return 0;
 	}
-	if (s->m) {
-		s->j = s->k * 64 + cls_ctz(s->m);
-		s->m &= s->m - 1;
-		s->w = cls_bm_word(s, s->j);
-		return 0;
-	}
-	if (++s->k >= s->nsum || s->k >= FW_CLS_MAX_SUM)
-		return 1;
-	s->m = cls_sum_word(s, s->k);
-	return 0;
+	return 1;
 }
 
-/* Walks every block of the bitmaps: (1 << 23) steps cover 32 summary words, 2048 blocks and
- * 131072 matches with room to spare. */
-static __always_inline void cls_walk_slow(struct cls_walk *s, __u32 act, struct cls_loop_ctx *l)
+/* The surviving blocks m of summary word k, each walked. Global, so the verifier checks the
+ * 64-step loop once. */
+__noinline int cls_sumword(struct cls_walk *s, const struct fw_pkt *pkt, __u32 k, __u64 m, __u32 act)
 {
-	s->act = act;
-	s->k = 0;
-	s->w = 0;
-	s->m = cls_sum_word(s, 0);
-	bpf_loop(1 << 23, cls_slow_step, l, 0);
+	if (!s || !pkt)
+		return 0;
+#pragma clang loop unroll(disable)
+	for (int t = 0; t < 64; t++) {
+		if (!m)
+			break;
+		if (act)
+			cls_block_act(s, pkt, k * 64 + cls_ctz(m));
+		else
+			cls_block(s, k * 64 + cls_ctz(m));
+		m &= m - 1;
+	}
+	return 1;
 }
 
-/* The fast path: loops with constant bounds, which the compiler unrolls, so no calls. Returns 0
- * when the packet went past a limit (the outcome is then incomplete). */
-static __always_inline int cls_walk_fast(struct cls_walk *s)
+/* The walk: every summary word (nsum <= 32, the eight fields' AND-ed inline), every surviving
+ * block, every match. A no-match packet costs 8 x nsum summary words and no call; a summary word
+ * with survivors, one call; a block, one call and 8 bitmap words; a match, a visit (act = 0: the
+ * outcome) or its counter and alert (act = 1). */
+static __always_inline void cls_walk(struct cls_walk *s, const struct fw_pkt *pkt, __u32 act)
 {
-	int slow = 0;
+	__u32 nsum = s->nsum;
 
-	if (s->nsum > FW_CLS_FAST_SUM)
-		return 0;
-	for (__u32 k = 0; k < FW_CLS_FAST_SUM; k++) {
+#pragma clang loop unroll(disable)
+	for (__u32 k = 0; k < FW_CLS_MAX_SUM; k++) {
 		__u64 m;
 
-		if (k >= s->nsum || slow)
+		if (k >= nsum)
 			break;
 		m = cls_sum_word(s, k);
-		for (int t = 0; t < FW_CLS_FAST_BLOCKS; t++) {
-			__u32 j;
-			__u64 w;
-
-			if (!m)
-				break;
-			j = k * 64 + cls_ctz(m);
-			m &= m - 1;
-			w = cls_bm_word(s, j);
-			for (int u = 0; u < FW_CLS_FAST_MATCHES; u++) {
-				if (!w)
-					break;
-				cls_visit(s, j * 64 + cls_ctz(w));
-				w &= w - 1;
-			}
-			if (w)
-				slow = 1;
-		}
 		if (m)
-			slow = 1;
+			cls_sumword(s, pkt, k, m, act);
 	}
-	return !slow;
 }
 
-static long cls_act_step(__u32 i, void *data)
+/* Counts and alerts the matches in the list (when it holds them all). Global: one check of the
+ * loop and its inlined emit_alert. */
+__noinline int cls_act_list(struct cls_walk *s, const struct fw_pkt *pkt)
 {
-	struct cls_loop_ctx *l = data;
-	__u32 zero = 0, k;
-	struct cls_walk *s = bpf_map_lookup_elem(&fw_cls_scratch, &zero);
 	struct fw_cls_rule *ri;
+	__u32 n, k;
 
-	if (!s)
-		return 1;
-	i &= FW_CLS_MAX_LIST - 1;
-	cls_barrier_var(i); /* keep the mask: the verifier needs the bound on this path */
-	k = s->base_rule + s->list[i];
-	ri = bpf_map_lookup_elem(&fw_cls_rule, &k);
-	if (ri)
-		cls_alert(s, ri, l->pkt);
-	return 0;
-}
-
-/* Counts and alerts every match, once the verdict is known. */
-static __always_inline void cls_act(struct cls_walk *s, struct cls_loop_ctx *l)
-{
-	__u32 n = s->count;
-
-	if (!n)
-		return;
-	if (n > FW_CLS_MAX_LIST) {
-		cls_walk_slow(s, 1, l);
-		return;
-	}
+	if (!s || !pkt)
+		return 0;
+	n = s->count;
+#pragma clang loop unroll(disable)
 	for (__u32 i = 0; i < FW_CLS_MAX_LIST; i++) {
 		if (i >= n)
 			break;
-		cls_count(s, s->list[i], l->pkt);
+		cls_count(s, s->list[i], pkt);
+		if (!s->emit || !s->nalert)
+			continue;
+		k = s->base_rule + s->list[i];
+		ri = bpf_map_lookup_elem(&fw_cls_rule, &k);
+		if (ri)
+			cls_alert(s, ri, pkt);
 	}
-	if (s->emit && s->nalert)
-		bpf_loop(n, cls_act_step, l, 0);
+	return 1;
+}
+
+/* Counts and alerts every match, once the verdict is known: from the list, or by walking again
+ * when there were more matches than it holds. */
+static __always_inline void cls_act(struct cls_walk *s, const struct fw_pkt *pkt)
+{
+	if (!s->count)
+		return;
+	if (s->count > FW_CLS_MAX_LIST)
+		cls_walk(s, pkt, 1);
+	else
+		cls_act_list(s, pkt);
 }
 
 #endif /* FW_CLS_WALK_H */

@@ -38,6 +38,18 @@ struct {
 	__type(value, struct fw_pkt);
 } fw_dbg_pkt SEC(".maps");
 
+/* The packet being decided (its parsed form), per CPU: it lives here rather than on the 512-byte
+ * stack, which the classifier's call chain needs (fwctl.bpf.c zeroes it first for each packet).
+ * Writer and reader: the XDP program, within one run. A test run interrupted by a live packet on
+ * its CPU (softirq) would see it overwritten: run replays and traces on an object that is not
+ * attached (see the classifier's scratch map in cls_walk.h too). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fw_pkt);
+} fw_pkt_buf SEC(".maps");
+
 /* ---- Address sets (addrset.h; bpf/README.md "Address sets") --------------------------------- */
 
 /* Capacity of each static set per family, and of the dynamic block list. LPM tries are
