@@ -26,9 +26,6 @@
 #define FW_CLS_MAX_LIST 16
 #define FW_CLS_RANK_NONE 0xffffffffu
 
-/* Hides a value from the compiler so it keeps a bounds mask the verifier needs. */
-#define cls_barrier_var(x) asm volatile("" : "+r"(x))
-
 #define FW_CLS_RF_RESIDUAL (FW_CLS_RF_NOT_ND | FW_CLS_RF_SAMEIP | FW_CLS_RF_ICMP_ID | FW_CLS_RF_ICMP_SEQ | \
 			    FW_CLS_RF_FRAGBITS | FW_CLS_RF_IPOPTS)
 
@@ -72,13 +69,9 @@ struct cls_walk {
 	__u32 row[FW_CLS_FIN__MAX];
 	__u32 nsum, nwords, base_sum, base_bm, base_rule;
 	struct cls_pktx x;
-	/* the slow path's cursor */
-	__u64 m, w;
-	__u32 k, j;
-	__u32 act;		/* 0: classify; 1: act (count, emit) on every match */
+	/* the act phase */
 	__u32 verdict;		/* enum fw_verdict, for the events */
 	__u32 emit;		/* the winner's band raises alerts */
-	__u32 _pad;
 	struct cls_optwalk opt;
 	struct fw_cls_flow_key fkey;	/* dropped-flow key and value (cls_flow.h) */
 	struct fw_cls_flow fval;
@@ -105,21 +98,46 @@ static __always_inline __u32 cls_ctz(__u64 w)
 	return cls_debruijn[((w & -w) * 0x03f79d71b4ca8b09ULL) >> 58];
 }
 
+/* Word i (from `base`) of a chunked u64 map, or 0 with *ok cleared when the lookup fails (it
+ * never does within the maps' sizes). */
+static __always_inline __u64 cls_word(void *map, __u32 base, __u32 i, int *ok)
+{
+	__u32 w = base + i;
+	__u32 k = w / FW_CLS_C64;
+	struct fw_cls_c64 *c = bpf_map_lookup_elem(map, &k);
+
+	if (!c) {
+		*ok = 0;
+		return 0;
+	}
+	return c->e[w % FW_CLS_C64];
+}
+
+/* The AND of the eight fields' words. A failed lookup ends it with 0 at once, so the verifier
+ * follows one path per lookup rather than two that never merge. */
 static __always_inline __u64 cls_sum_word(const struct cls_walk *s, __u32 k)
 {
 	__u64 m = ~0ULL;
+	int ok = 1;
 
-	for (int f = 0; f < FW_CLS_FIN__MAX; f++)
-		m &= cls_get64(&fw_cls_sum, s->base_sum, s->row[f] * s->nsum + k);
+	for (int f = 0; f < FW_CLS_FIN__MAX; f++) {
+		m &= cls_word(&fw_cls_sum, s->base_sum, s->row[f] * s->nsum + k, &ok);
+		if (!ok)
+			return 0;
+	}
 	return m;
 }
 
 static __always_inline __u64 cls_bm_word(const struct cls_walk *s, __u32 j)
 {
 	__u64 m = ~0ULL;
+	int ok = 1;
 
-	for (int f = 0; f < FW_CLS_FIN__MAX; f++)
-		m &= cls_get64(&fw_cls_bm, s->base_bm, s->row[f] * s->nwords + j);
+	for (int f = 0; f < FW_CLS_FIN__MAX; f++) {
+		m &= cls_word(&fw_cls_bm, s->base_bm, s->row[f] * s->nwords + j, &ok);
+		if (!ok)
+			return 0;
+	}
 	return m;
 }
 
@@ -251,15 +269,12 @@ static __always_inline void cls_alert(const struct cls_walk *s, const struct fw_
 	emit_alert(pkt, ri->rule_id, ri->sid, ri->action, s->verdict);
 }
 
-/* Every match in block j, folded into the outcome. A global function: the verifier checks its
+/* The matches w of block j, folded into the outcome. A global function: the verifier checks its
  * 64-step loop once, not at every block of the walk. */
-__noinline int cls_block(struct cls_walk *s, __u32 j)
+__noinline int cls_block(struct cls_walk *s, __u32 j, __u64 w)
 {
-	__u64 w;
-
 	if (!s)
 		return 0;
-	w = cls_bm_word(s, j);
 #pragma clang loop unroll(disable)
 	for (int u = 0; u < 64; u++) {
 		if (!w)
@@ -270,15 +285,13 @@ __noinline int cls_block(struct cls_walk *s, __u32 j)
 	return 1;
 }
 
-/* Every match in block j, counted and alerted (the verdict is known). */
-__noinline int cls_block_act(struct cls_walk *s, const struct fw_pkt *pkt, __u32 j)
+/* The matches w of block j, counted and alerted (the verdict is known). */
+__noinline int cls_block_act(struct cls_walk *s, const struct fw_pkt *pkt, __u32 j, __u64 w)
 {
 	struct fw_cls_rule *ri;
-	__u64 w;
 
 	if (!s || !pkt)
 		return 0;
-	w = cls_bm_word(s, j);
 #pragma clang loop unroll(disable)
 	for (int u = 0; u < 64; u++) {
 		__u32 r;
@@ -296,21 +309,29 @@ __noinline int cls_block_act(struct cls_walk *s, const struct fw_pkt *pkt, __u32
 	return 1;
 }
 
-/* The surviving blocks m of summary word k, each walked. Global, so the verifier checks the
- * 64-step loop once. */
+/* The surviving blocks m of summary word k: each one's eight bitmap words AND-ed here (a block
+ * that survived the summaries but holds no match costs no call), its matches walked. Global, so
+ * the verifier checks the 64-step loop once. */
 __noinline int cls_sumword(struct cls_walk *s, const struct fw_pkt *pkt, __u32 k, __u64 m, __u32 act)
 {
 	if (!s || !pkt)
 		return 0;
 #pragma clang loop unroll(disable)
 	for (int t = 0; t < 64; t++) {
+		__u32 j;
+		__u64 w;
+
 		if (!m)
 			break;
-		if (act)
-			cls_block_act(s, pkt, k * 64 + cls_ctz(m));
-		else
-			cls_block(s, k * 64 + cls_ctz(m));
+		j = k * 64 + cls_ctz(m);
 		m &= m - 1;
+		w = cls_bm_word(s, j);
+		if (!w)
+			continue;
+		if (act)
+			cls_block_act(s, pkt, j, w);
+		else
+			cls_block(s, j, w);
 	}
 	return 1;
 }

@@ -24,7 +24,8 @@ interface Internal {
   n: NRule;
   swap: boolean;
   sig: number;
-  cluster: number;
+  /** Sort key inside a signature: rules alike sit in the same 64-slot blocks. */
+  cluster: number[];
 }
 
 const FIN_ORDER: readonly ClsFinName[] = ['src', 'dst', 'pf', 'icmp', 'ttl', 'dsize', 'sport', 'dport'];
@@ -39,16 +40,44 @@ function fieldOf(it: Internal, f: ValueField) {
   return it.n.fields[f];
 }
 
-function signature(it: Internal): { sig: number; cluster: number } {
+function signature(it: Internal): number {
   const s = sideOf(it, false);
   const d = sideOf(it, true);
   let sig = (s.any ? 0 : 1 << ClsFin.src) | (d.any ? 0 : 1 << ClsFin.dst);
   for (const f of VALUE_FIELDS) if (fieldOf(it, f)) sig |= 1 << ClsFin[f];
-  // Neighbours alike: cluster rules of one shape by their first specific value.
-  const first = (x: Side) => Number(((x.v4[0]?.[0] ?? x.v6[0]?.[0] ?? 0n) >> 0n) & 0xffffffffn);
+  return sig;
+}
+
+/** log2 of the addresses a side covers, by family (0 for none): broad sets ($EXTERNAL_NET, negations)
+ *  apart from narrow ones (host lists). */
+function breadth(x: Side): number {
+  const size = (rs: Array<[bigint, bigint]>) => rs.reduce((a, [lo, hi]) => a + (hi - lo + 1n), 0n);
+  return size(x.v4).toString(2).length + size(x.v6).toString(2).length;
+}
+
+/**
+ * A block that survives the summaries but holds no match needs two of its rules to each accept a
+ * different field of the packet. Rules alike share blocks: by breadth and identity of their
+ * address sets (the IR interns equal sets), then by their first port. So a block of rules toward
+ * $HOME_NET from $EXTERNAL_NET does not also hold a rule from a host list.
+ */
+function clusterOf(it: Internal, ids: Map<object, number>): number[] {
+  const id = (o: object) => {
+    let v = ids.get(o);
+    if (v === undefined) ids.set(o, (v = ids.size));
+    return v;
+  };
+  const s = sideOf(it, false);
+  const d = sideOf(it, true);
   const dport = fieldOf(it, 'dport');
-  const cluster = !s.any ? first(s) : !d.any ? first(d) : dport ? dport[0][0] : 0;
-  return { sig, cluster };
+  const src = it.swap ? it.n.rule.dst : it.n.rule.src;
+  const dst = it.swap ? it.n.rule.src : it.n.rule.dst;
+  return [breadth(s), id(src), breadth(d), id(dst), dport ? dport[0][0] : -1];
+}
+
+function compareCluster(a: number[], b: number[]): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return 0;
 }
 
 export function planRuleset(rules: Rule[], opts: PlanOptions = {}): ClassifierPlan {
@@ -61,14 +90,16 @@ export function planRuleset(rules: Rule[], opts: PlanOptions = {}): ClassifierPl
 
   // 2. slots
   const internal: Internal[] = [];
+  const ids = new Map<object, number>();
   for (const n of norm) {
     for (const swap of n.bidir ? [false, true] : [false]) {
-      const it: Internal = { n, swap, sig: 0, cluster: 0 };
-      Object.assign(it, signature(it));
+      const it: Internal = { n, swap, sig: 0, cluster: [] };
+      it.sig = signature(it);
+      it.cluster = clusterOf(it, ids);
       internal.push(it);
     }
   }
-  internal.sort((a, b) => a.sig - b.sig || a.cluster - b.cluster || a.n.rank - b.n.rank || Number(a.swap) - Number(b.swap));
+  internal.sort((a, b) => a.sig - b.sig || compareCluster(a.cluster, b.cluster) || a.n.rank - b.n.rank || Number(a.swap) - Number(b.swap));
   const slotOf: Array<Internal | null> = [];
   let signatures = 0;
   for (let i = 0; i < internal.length; i++) {
