@@ -9,6 +9,7 @@
 #include "lib/parse.h"
 #include "lib/verdict.h"
 #include "lib/addrset.h"
+#include "lib/syncookie.h"
 #include "lib/events.h"
 #include "lib/classify.h"
 #include "lib/reject.h"
@@ -52,11 +53,19 @@ int fw_xdp(struct xdp_md *ctx)
 
 	if (addrset_check(pkt, &res))
 		goto out;
+	if (syncookie_check(ctx, pkt, &res))
+		goto out;
 	reject_kind = fw_classify(ctx, pkt, &res);
 
 out:
 	debug_pkt(pkt);
 	stats_count(res.reason, frame_len);
+	if (res.flags & FW_FLAG_SYNCOOKIE) {
+		/* Last, as a reject: the SYN becomes the cookie SYN-ACK (lib/syncookie.h). */
+		action = syncookie_answer(ctx, pkt);
+		meta_write(meta_get(ctx), &res);
+		return action;
+	}
 	if (res.verdict == FW_VERDICT_REJECT) {
 		/* Last: reject_packet moves the head and the tail, so every packet pointer is stale
 		 * after it, the metadata area included (meta_get finds it again). */

@@ -85,6 +85,7 @@ enum fw_flag {
 	FW_FLAG_MALFORMED = 1 << 0, /* the parser stopped on a malformed header (reason says which) */
 	FW_FLAG_ALERT = 1 << 1,	    /* reserved: a rule raised an alert */
 	FW_FLAG_DPI = 1 << 2,	    /* reserved: copy to the DPI worker */
+	FW_FLAG_SYNCOOKIE = 1 << 3, /* the SYN was answered: the frame became a cookie SYN-ACK (XDP_TX) */
 };
 
 /* Values of the cfg_malformed_policy knob. */
@@ -357,6 +358,66 @@ struct fw_event_bucket {
 	__u64 last_ns;		/* fw_pkt.ts_ns of the last refill */
 	__u32 primed;		/* 0 until the first record: the bucket then starts full */
 	__u32 _pad;
+};
+
+/* ---- SYN cookies (lib/syncookie.h; bpf/README.md "SYN cookies") -------------------------------- */
+
+#define FW_MAP_SC_SVC "fw_sc_svc"	/* HASH fw_sc_key -> fw_sc_svc: the protected services */
+#define FW_MAP_SC_COUNT "fw_sc_count"	/* ARRAY[1] of __u32: entries in fw_sc_svc (0: skip the lookup) */
+#define FW_MAP_SC_STATS "fw_sc_stats"	/* per-CPU __u64 by enum fw_sc_stat */
+
+/* fw_sc_svc.mode: when the service's SYNs are answered from XDP. */
+enum fw_sc_mode {
+	FW_SC_MODE_AUTO = 0,	/* while the half-open estimate exceeds the threshold */
+	FW_SC_MODE_ALWAYS = 1,	/* every SYN */
+};
+
+/* Slots of fw_sc_stats (per-CPU __u64 each). Append-only. */
+enum fw_sc_stat {
+	FW_SC_STAT_SYN_ANSWERED = 0,	/* cookie SYN-ACK sent from XDP (XDP_TX) */
+	FW_SC_STAT_SYN_PASSED = 1,	/* cookie mode off: the SYN went on (the kernel's synproxy answers) */
+	FW_SC_STAT_SYN_SLOW = 2,	/* cookie mode on, not answerable here (IP options, IPv6 extension
+					 * headers, payload, non-linear frame): passed to the kernel's synproxy */
+	FW_SC_STAT_SYN_BAD_CSUM = 3,	/* cookie mode on, bad IPv4 or TCP checksum: dropped, not answered */
+	FW_SC_STAT_ACK_VALID = 4,	/* no conntrack entry, valid cookie: passed (a completed handshake) */
+	FW_SC_STAT_ACK_INVALID = 5,	/* no conntrack entry, invalid cookie: dropped, reason syncookie */
+	FW_SC_STAT_ACK_CONNTRACK = 6,	/* belongs to a conntrack entry: passed unchecked */
+	FW_SC_STAT_MODE_ON = 7,		/* SYNs that met cookie mode on (answered, slow or bad) */
+	FW_SC_STAT__MAX,
+};
+#define FW_SC_STAT_SLOTS 16
+
+/* A protected service: destination address and port. */
+struct fw_sc_key {
+	__u32 addr[4];		/* network order, IPv4 in [0], the rest zero */
+	__u16 port;		/* host order */
+	__u8 family;		/* enum fw_family */
+	__u8 _pad;
+};
+
+/* A protected service's settings (userspace) and half-open estimate (XDP).
+ *
+ * The half-open estimate of a window: SYNs to the service in the window (win_syn) minus the
+ * handshakes completed in it (win_done: ACKs with a valid cookie and no conntrack entry), floored
+ * at 0. A window opens with the first SYN at least window_ns after the current one opened; it then
+ * carries the estimate of the window that closed (prev_half_open; 0 when that closed more than one
+ * window ago). Cookie mode is on for a SYN when mode is ALWAYS, or prev_half_open > threshold, or
+ * the current window's estimate (this SYN included) > threshold. Written with atomic adds by every
+ * CPU; a window roll on two CPUs at once may lose a few counts. */
+struct fw_sc_svc {
+	__u64 window_ns;	/* userspace: window length */
+	__u32 threshold;	/* userspace: half-open SYNs per window tolerated before cookie mode */
+	__u8 mode;		/* userspace: enum fw_sc_mode */
+	__u8 wscale;		/* userspace: window scale in the SYN-ACK (nft synproxy wscale) */
+	__u16 mss;		/* userspace: MSS in the SYN-ACK (nft synproxy mss) */
+	__u64 win_start_ns;	/* XDP: fw_pkt.ts_ns that opened the current window */
+	__u32 win_syn;		/* XDP: SYNs in the current window */
+	__u32 win_done;		/* XDP: completed handshakes in the current window */
+	__u32 prev_half_open;	/* XDP: the estimate of the window before */
+	__u32 cookie_on;	/* XDP: 1 when the last SYN met cookie mode */
+	__u64 syn_answered;	/* XDP: totals since the entry was written */
+	__u64 ack_valid;
+	__u64 ack_invalid;
 };
 
 /* ---- Classifier (lib/classify.h, lib/cls_*.h; bpf/README.md "Classifier") ------------------ */

@@ -38,6 +38,8 @@ struct fw_abi_types {
 	enum fw_event_type event_type;
 	enum fw_event_action event_action;
 	enum fw_event_stat event_stat;
+	enum fw_sc_mode sc_mode;
+	enum fw_sc_stat sc_stat;
 };
 struct fw_abi_types *fw_abi_types_anchor __attribute__((unused));
 

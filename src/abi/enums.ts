@@ -61,7 +61,7 @@ export type VerdictLabel = VerdictName | `unknown_${number}`;
 export const VERDICT_MAX = 3;
 
 /** fw_meta.flags bits. */
-export const Flag = { malformed: 1, alert: 2, dpi: 4 } as const;
+export const Flag = { malformed: 1, alert: 2, dpi: 4, syncookie: 8 } as const;
 export type FlagName = keyof typeof Flag;
 
 export const MalformedPolicy = { pass: 0, drop: 1 } as const;
@@ -149,6 +149,19 @@ export const ClsIpopt = { eol: 0, nop: 1, rr: 2, ts: 3, sec: 4, lsrr: 5, esec: 6
 /** fw_cls_cfg.features bits (enum fw_cls_feature). */
 export const ClsFeature = { ipopts: 1 } as const;
 
+/** fw_sc_svc.mode (enum fw_sc_mode): auto = while the half-open estimate exceeds the threshold. */
+export const ScMode = { auto: 0, always: 1 } as const;
+export type ScModeName = keyof typeof ScMode;
+
+/** Slots of fw_sc_stats (enum fw_sc_stat). */
+export const ScStat = {
+  syn_answered: 0, syn_passed: 1, syn_slow: 2, syn_bad_csum: 3, ack_valid: 4, ack_invalid: 5, ack_conntrack: 6,
+  mode_on: 7,
+} as const;
+export type ScStatName = keyof typeof ScStat;
+export const SC_STAT_MAX = 8;
+export const SC_STAT_SLOTS = 16;
+
 /** Every enum of the ABI header, for the BTF check. */
 export const ABI_ENUMS: readonly CEnum[] = [
   cEnum('fw_reason', 'FW_REASON_', { ...Reason, _max: REASON_MAX }),
@@ -167,6 +180,8 @@ export const ABI_ENUMS: readonly CEnum[] = [
   cEnum('fw_event_type', 'FW_EVENT_', EventType),
   cEnum('fw_event_action', 'FW_EVENT_ACTION_', EventAction),
   cEnum('fw_event_stat', 'FW_EVENT_STAT_', { ...EventStat, _max: EVENT_STAT_MAX }),
+  cEnum('fw_sc_mode', 'FW_SC_MODE_', ScMode),
+  cEnum('fw_sc_stat', 'FW_SC_STAT_', { ...ScStat, _max: SC_STAT_MAX }),
   cEnum('fw_cls_band', 'FW_CLS_BAND_', { ...ClsBand, _max: CLS_BAND_MAX }),
   cEnum('fw_cls_fin', 'FW_CLS_FIN_', { ...ClsFin, _max: CLS_FIN_MAX }),
   cEnum('fw_cls_layout', 'FW_CLS_', ClsLayout),

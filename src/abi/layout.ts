@@ -123,9 +123,17 @@ export const FW_CLS_FLOW_KEY = layout('fw_cls_flow_key', 40, [
 ], { addr: 4, port: 2 });
 export const FW_CLS_FLOW = layout('fw_cls_flow', 24, [['sid', 4], ['rule_id', 4], ['epoch', 4], ['_pad', 4], ['last_ns', 8]]);
 
+/** SYN cookies (bpf/lib/syncookie.h): a protected service's key and its settings + estimate. */
+export const FW_SC_KEY = layout('fw_sc_key', 20, [['addr', 16], ['port', 2], ['family', 1], ['_pad', 1]], { addr: 4 });
+export const FW_SC_SVC = layout('fw_sc_svc', 64, [
+  ['window_ns', 8], ['threshold', 4], ['mode', 1], ['wscale', 1], ['mss', 2], ['win_start_ns', 8], ['win_syn', 4],
+  ['win_done', 4], ['prev_half_open', 4], ['cookie_on', 4], ['syn_answered', 8], ['ack_valid', 8], ['ack_invalid', 8],
+]);
+
 export const ABI_STRUCTS: readonly StructLayout[] = [
   FW_COUNTER, FW_META, FW_PKT, FW_LPM_V4, FW_LPM_V6, FW_BLOCK, FW_ASET_OWNER, FW_EVENT, FW_EVENT_BUCKET,
   FW_CLS_CFG, FW_CLS_C32, FW_CLS_C64, FW_CLS_SKIP, FW_CLS_PROJ, FW_CLS_RULE, FW_CLS_FLOW_KEY, FW_CLS_FLOW,
+  FW_SC_KEY, FW_SC_SVC,
 ];
 
 /** The XDP context a test run passes (struct xdp_md, uapi): what ctx_in holds. */
@@ -172,6 +180,9 @@ export const MapName = {
   clsBm: 'fw_cls_bm',
   clsRule: 'fw_cls_rule',
   clsHits: 'fw_cls_hits',
+  scSvc: 'fw_sc_svc',
+  scCount: 'fw_sc_count',
+  scStats: 'fw_sc_stats',
   clsFlows: 'fw_cls_flows',
   clsFlowCount: 'fw_cls_flow_count',
 } as const;
