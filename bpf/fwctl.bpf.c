@@ -11,7 +11,9 @@
 #include "lib/addrset.h"
 #include "lib/syncookie.h"
 #include "lib/events.h"
+#include "lib/flow.h"
 #include "lib/classify.h"
+#include "lib/ratelimit.h"
 #include "lib/reject.h"
 #include "lib/meta.h"
 #include "lib/stats.h"
@@ -55,7 +57,11 @@ int fw_xdp(struct xdp_md *ctx)
 		goto out;
 	if (syncookie_check(ctx, pkt, &res))
 		goto out;
+	if (flow_track(pkt, &res))
+		goto out;
 	reject_kind = fw_classify(ctx, pkt, &res);
+	flow_record(pkt, &res);
+	ratelimit_check(pkt, &res);
 
 out:
 	debug_pkt(pkt);

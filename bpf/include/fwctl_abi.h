@@ -297,7 +297,7 @@ struct fw_aset_owner {
 enum fw_event_type {
 	FW_EVENT_ALERT = 1,	/* a drop/reject/alert (or pass) rule matched: one record per rule */
 	FW_EVENT_DPI_FLAG = 2,	/* reserved: a FLAG rule sent the packet to the DPI worker */
-	FW_EVENT_BLOCK = 3,	/* reserved: a detector added a dynamic block */
+	FW_EVENT_BLOCK = 3,	/* a detector or a rate limit added a dynamic block (lib/autoblock.h) */
 };
 
 /* fw_event.action: the matching rule's action, in Suricata's action order (a lower value wins),
@@ -322,7 +322,7 @@ enum fw_event_stat {
 /* cfg_event_cpu: the limiter and the counters use the running CPU's slot (live traffic). */
 #define FW_EVENT_CPU_LOCAL 0xffffffffu
 
-/* One ring-buffer record, 80 bytes. Everything a log line needs, so userspace never reads a map
+/* One ring-buffer record, 96 bytes. Everything a log line needs, so userspace never reads a map
  * to render it: the rule by both its sid (stable, what EVE prints) and its index in the compiled
  * ruleset (rule_idx = IR Rule.id: userspace finds msg/rev/classtype by index and checks the sid,
  * so BPF needs no rule-metadata table). Addresses network order as in fw_pkt (IPv4 in [0]), every
@@ -349,6 +349,12 @@ struct fw_event {
 	__u8 vlan_depth;
 	__u8 has_l4;		/* fw_pkt.has_l4: ports / flags / ICMP fields were read */
 	__u8 _pad[6];
+	/* FW_EVENT_BLOCK only (0 in other records): the block's expiry (fw_block.expires_ns), why
+	 * (enum fw_ab_why) and the rate limit's id (FW_AB_WHY_RATE_LIMIT; 0 for the detectors). The
+	 * packet fields describe the packet that tripped it; sid / rule_idx are its deciding rule. */
+	__u64 expires_ns;
+	__u32 block_why;
+	__u32 block_id;
 };
 
 /* fw_event_bucket: one token bucket per CPU. tokens in units of 1e-9 event (one record costs
@@ -437,8 +443,6 @@ struct fw_sc_svc {
 #define FW_MAP_CLS_BM "fw_cls_bm"		/* ARRAY of struct fw_cls_c64: rule bitmaps per class */
 #define FW_MAP_CLS_RULE "fw_cls_rule"		/* ARRAY of struct fw_cls_rule, by rule slot */
 #define FW_MAP_CLS_HITS "fw_cls_hits"		/* PERCPU_ARRAY of struct fw_counter, by rule slot */
-#define FW_MAP_CLS_FLOWS "fw_cls_flows"		/* LRU_HASH fw_cls_flow_key -> fw_cls_flow: dropped TCP flows */
-#define FW_MAP_CLS_FLOW_COUNT "fw_cls_flow_count" /* ARRAY[2] of __u64: flows added per generation */
 #define FW_MAP_CLS_SCRATCH "fw_cls_scratch"	/* PERCPU_ARRAY[1]: the walk's state (internal) */
 
 /* Action bands in Suricata's order, a lower band wins; FLAG is the header half of a rule that
@@ -537,6 +541,7 @@ enum fw_cls_ipopt {
 /* fw_cls_cfg.features: what the packet needs computed before the walk. */
 enum fw_cls_feature {
 	FW_CLS_FEAT_IPOPTS = 1 << 0,	/* some rule tests ipopts: walk the IPv4 options */
+	FW_CLS_FEAT_THRESH = 1 << 1,	/* some rule has threshold / detection_filter (lib/cls_thresh.h) */
 };
 
 /* One generation's parameters. loaded = 0: no ruleset (every packet passes, pass_default). */
@@ -556,7 +561,7 @@ struct fw_cls_cfg {
 	__u32 base_skip;	/* first entry in fw_cls_skip (trie entries are relative to it) */
 	__u32 features;		/* enum fw_cls_feature */
 	__u32 rule_count;	/* IR rules in this generation */
-	__u32 epoch;		/* dropped flows recorded under another epoch are ignored */
+	__u32 epoch;		/* flow verdicts and flowbits stored under another epoch are ignored (lib/flow.h) */
 	__u32 tag;		/* the loader's tag (fwctl: a hash of the rule files) */
 	__u64 loaded_at_ns;	/* CLOCK_MONOTONIC when it was written */
 };
@@ -603,28 +608,351 @@ struct fw_cls_rule {
 	__u8 frag_mode;		/* enum fw_cls_frag_mode */
 	__u8 frag_bits;		/* enum fw_frag_flag bits */
 	__u8 ipopt;		/* enum fw_cls_ipopt */
-	__u8 _pad;
+	__u8 flow;		/* enum fw_cls_flow_flag: flow keywords and flowbits (lib/flow.h flow_residual) */
 	__u16 icmp_id;
 	__u16 icmp_seq;
-	__u32 _pad2;
+	__u32 thr_count;	/* threshold / detection_filter count (lib/cls_thresh.h), when thr_type */
+	/* flowbits (bit numbers assigned by the planner, at most 64 names per ruleset), tested on the
+	 * flow's bits as the packet found them: every bit of fb_all set, one of fb_any set (when
+	 * non-zero: an `isset,a|b`), every bit of fb_none clear, one of fb_notany clear. A matching
+	 * rule's effects are gathered over the packet's matches and applied after it:
+	 * bits = ((bits | set) & ~unset) ^ toggle. */
+	__u64 fb_all;
+	__u64 fb_any;
+	__u64 fb_none;
+	__u64 fb_notany;
+	__u64 fb_set;
+	__u64 fb_unset;
+	__u64 fb_toggle;
+	__u32 thr_seconds;	/* threshold / detection_filter seconds */
+	__u8 thr_type;		/* enum fw_thr_type: 0 none */
+	__u8 thr_track;		/* enum fw_thr_track */
+	__u16 _pad3;
 };
 
-/* A dropped TCP flow: both directions give one key (the lower endpoint first, by address then
- * port, addresses compared as big-endian numbers). VLAN tags are not part of it. */
-struct fw_cls_flow_key {
+/* fw_cls_rule.flow: the flow keyword's conditions on the packet's flow (lib/flow.h), and whether
+ * the rule reads or writes flowbits. A packet without a flow (a non-first fragment) matches none
+ * of them. */
+enum fw_cls_flow_flag {
+	FW_CLS_FL_ESTABLISHED = 1 << 0,	/* flow:established */
+	FW_CLS_FL_NOT_ESTABLISHED = 1 << 1,	/* flow:not_established */
+	FW_CLS_FL_TO_SERVER = 1 << 2,	/* flow:to_server / from_client */
+	FW_CLS_FL_TO_CLIENT = 1 << 3,	/* flow:to_client / from_server */
+	FW_CLS_FL_STATELESS = 1 << 4,	/* flow:stateless (any packet, flow or not) */
+	FW_CLS_FL_FLOWBITS = 1 << 5,	/* fb_* tests or effects */
+};
+
+/* ---- Flow table (lib/flow.h; bpf/README.md "Flow table") ------------------------------------ */
+
+#define FW_MAP_FLOW_HALF "fw_flow_half"		/* LRU_HASH fw_flow_key -> fw_flow: not (yet) established */
+#define FW_MAP_FLOW_EST "fw_flow_est"		/* LRU_HASH fw_flow_key -> fw_flow: established flows */
+#define FW_MAP_FLOW_STATS "fw_flow_stats"	/* PERCPU_ARRAY of __u64 by enum fw_flow_stat */
+#define FW_MAP_FLOW_CFG "fw_flow_cfg"		/* ARRAY[1] of struct fw_flow_cfg: timeouts, midstream */
+
+/* fw_flow.state. TCP follows the handshake and teardown; UDP, ICMP and other protocols have two
+ * pseudo-states, NEW (one direction seen) and ESTABLISHED (both). */
+enum fw_flow_state {
+	FW_FLOW_NEW = 0,		/* UDP/ICMP/other: only the client has sent */
+	FW_FLOW_SYN_SENT = 1,		/* TCP: SYN seen */
+	FW_FLOW_SYN_RECV = 2,		/* TCP: SYN-ACK seen */
+	FW_FLOW_ESTABLISHED = 3,	/* TCP: handshake's ACK seen; UDP/ICMP: both directions seen */
+	FW_FLOW_FIN_WAIT = 4,		/* TCP: one side sent FIN */
+	FW_FLOW_CLOSING = 5,		/* TCP: both sides sent FIN */
+	FW_FLOW_TIME_WAIT = 6,		/* TCP: the last FIN acknowledged */
+	FW_FLOW_CLOSED = 7,		/* TCP: RST */
+	FW_FLOW_UNTRACKED = 8,		/* TCP: began without a SYN while midstream pickup is off */
+	FW_FLOW_STATE__MAX,
+};
+
+/* fw_flow.verdict: what a rule decided for the rest of the flow (TCP only, bpf/README.md). */
+enum fw_flow_verdict {
+	FW_FLOW_V_NONE = 0,
+	FW_FLOW_V_DROP = 1,	/* a drop/reject rule dropped a packet: later packets flow_drop */
+	FW_FLOW_V_PASS = 2,	/* a pass rule won: later packets rule_pass, not classified */
+};
+
+/* Slots of fw_flow_cfg.timeout_ns (0 there: the default, Suricata's flow-timeouts). */
+enum fw_flow_timeout {
+	FW_FLOW_TO_TCP_NEW = 0,		/* SYN_SENT, SYN_RECV, UNTRACKED: 60 s */
+	FW_FLOW_TO_TCP_EST = 1,		/* ESTABLISHED, FIN_WAIT, CLOSING: 600 s */
+	FW_FLOW_TO_TCP_CLOSED = 2,	/* TIME_WAIT, CLOSED: 60 s */
+	FW_FLOW_TO_UDP_NEW = 3,		/* 30 s */
+	FW_FLOW_TO_UDP_EST = 4,		/* 300 s */
+	FW_FLOW_TO_ICMP_NEW = 5,	/* 30 s */
+	FW_FLOW_TO_ICMP_EST = 6,	/* 300 s */
+	FW_FLOW_TO_OTHER_NEW = 7,	/* 30 s */
+	FW_FLOW_TO_OTHER_EST = 8,	/* 300 s */
+	FW_FLOW_TO__MAX,
+};
+
+/* fw_flow_cfg.midstream */
+enum fw_flow_midstream {
+	FW_FLOW_MIDSTREAM_OFF = 0,	/* default (Suricata stream.midstream: false): UNTRACKED */
+	FW_FLOW_MIDSTREAM_ON = 1,	/* an ACK without a flow starts ESTABLISHED (sender = client), a SYN-ACK SYN_RECV */
+};
+
+/* Value of fw_flow_cfg[0]. Userspace writes it (Datapath flows option); a packet reads it once. */
+struct fw_flow_cfg {
+	__u64 timeout_ns[16];	/* by enum fw_flow_timeout; 0: the default */
+	__u32 midstream;	/* enum fw_flow_midstream */
+	__u32 _pad;
+};
+
+/* Slots of fw_flow_stats (per-CPU __u64 each). Append-only. Evictions are not seen by the program
+ * (the LRU drops an entry inside an insert): userspace derives them per map as
+ * inserts - deletes - live entries. */
+enum fw_flow_stat {
+	FW_FLOW_STAT_CREATED = 0,	/* flows created (a first packet, or a SYN reusing a closed flow) */
+	FW_FLOW_STAT_HALF_INSERT = 1,	/* entries inserted into fw_flow_half */
+	FW_FLOW_STAT_HALF_DELETE = 2,	/* entries the program deleted from fw_flow_half (promotion, expiry, reuse) */
+	FW_FLOW_STAT_EST_INSERT = 3,	/* entries inserted into fw_flow_est */
+	FW_FLOW_STAT_EST_DELETE = 4,	/* entries the program deleted from fw_flow_est (expiry, reuse) */
+	FW_FLOW_STAT_PROMOTED = 5,	/* flows moved from half to est */
+	FW_FLOW_STAT_EXPIRED = 6,	/* flows found past their state's timeout (replaced by a new one) */
+	FW_FLOW_STAT_REUSED = 7,	/* a SYN on a TIME_WAIT / CLOSED / UNTRACKED flow started a new one */
+	FW_FLOW_STAT_INVALID = 8,	/* TCP packets out of state (the state is kept, the packet classified) */
+	FW_FLOW_STAT_INSERT_FAILED = 9,	/* an insert failed: the packet went on without a flow */
+	FW_FLOW_STAT_VERDICT_DROP = 10,	/* packets dropped by a stored drop verdict (flow_drop) */
+	FW_FLOW_STAT_VERDICT_PASS = 11,	/* packets passed by a stored pass verdict, unclassified */
+	FW_FLOW_STAT_NO_FLOW = 12,	/* IP packets without a flow (non-first fragments) */
+	FW_FLOW_STAT_ENTER = 16,	/* + enum fw_flow_state: transitions into that state (creation included) */
+	FW_FLOW_STAT__MAX = 32,
+};
+#define FW_FLOW_STAT_SLOTS 32
+
+/* THE flow key: both directions give one key (the lower endpoint, by address then port, first;
+ * addresses compared as big-endian numbers), VLAN ids in it (outermost first, 0 when absent).
+ * TCP/UDP: the ports; ICMP/ICMPv6 echo request and reply: the identifier on both sides (so a
+ * reply finds its request); other ICMP and other protocols: ports 0. */
+struct fw_flow_key {
 	__u32 addr[2][4];	/* network order, IPv4 in [i][0] */
 	__u16 port[2];
+	__u16 vlan[2];
 	__u8 family;
 	__u8 proto;
 	__u16 _pad;
 };
 
-struct fw_cls_flow {
-	__u32 sid;		/* the rule that dropped the flow (fw_meta.sig_id of its later packets) */
-	__u32 rule_id;
-	__u32 epoch;		/* fw_cls_cfg.epoch of the generation that dropped it */
+/* A flow (value of fw_flow_half / fw_flow_est). Endpoint i is key.addr[i], key.port[i]. */
+struct fw_flow {
+	__u64 first_ns;		/* fw_pkt.ts_ns of its first packet */
+	__u64 last_ns;		/* of its last packet (timeouts count from here) */
+	__u64 flowbits;		/* bit per flowbit name (the planner's numbering) */
+	__u64 pkts[2];		/* packets from the client [0] and from the server [1] */
+	__u32 sid;		/* the rule of the stored verdict */
+	__u32 epoch;		/* fw_cls_cfg.epoch the verdict and the flowbits belong to */
+	__u8 state;		/* enum fw_flow_state */
+	__u8 client;		/* index (0/1) of the client endpoint in the key */
+	__u8 verdict;		/* enum fw_flow_verdict */
+	__u8 fin;		/* FIN seen: bit 0 from the client, bit 1 from the server */
 	__u32 _pad;
-	__u64 last_ns;		/* fw_pkt.ts_ns of the last packet dropped */
+};
+
+#ifdef __bpf__
+/* Builds the key of a parsed packet; returns the index (0/1) of the sender's endpoint in it, or
+ * -1 when the packet has no flow (no IP header, or a non-first fragment: no ports). The one
+ * function that builds flow keys (Suricata's bypass broke on keys built two ways). */
+static __always_inline int fw_flow_key(const struct fw_pkt *pkt, struct fw_flow_key *key)
+{
+	__u16 sp = 0, dp = 0;
+	int c = 0, swap;
+
+	if (pkt->family != FW_FAMILY_IPV4 && pkt->family != FW_FAMILY_IPV6)
+		return -1;
+	if (pkt->frag == FW_FRAG_NON_FIRST)
+		return -1;
+	if (pkt->has_l4 && (pkt->l4_proto == 6 || pkt->l4_proto == 17)) {
+		sp = pkt->sport;
+		dp = pkt->dport;
+	} else if (pkt->has_l4 && (pkt->l4_proto == 1 || pkt->l4_proto == 58)) {
+		__u8 t = pkt->icmp_type;
+
+		if (t == 0 || t == 8 || t == 128 || t == 129)
+			sp = dp = pkt->icmp_id;
+	}
+	for (int i = 0; i < 4 && !c; i++) {
+		__u32 x = __builtin_bswap32(pkt->saddr[i]), y = __builtin_bswap32(pkt->daddr[i]);
+
+		c = x < y ? -1 : x > y ? 1 : 0;
+	}
+	swap = c > 0 || (c == 0 && sp > dp);
+	__builtin_memcpy(key->addr[0], swap ? pkt->daddr : pkt->saddr, 16);
+	__builtin_memcpy(key->addr[1], swap ? pkt->saddr : pkt->daddr, 16);
+	key->port[0] = swap ? dp : sp;
+	key->port[1] = swap ? sp : dp;
+	key->vlan[0] = pkt->vlan_depth > 0 ? pkt->vlan_id[0] : 0;
+	key->vlan[1] = pkt->vlan_depth > 1 ? pkt->vlan_id[1] : 0;
+	key->family = pkt->family;
+	key->proto = pkt->l4_proto;
+	key->_pad = 0;
+	return swap;
+}
+#endif
+
+/* ---- Thresholds (lib/cls_thresh.h; bpf/README.md "Thresholds") ------------------------------ */
+
+#define FW_MAP_THR_STATE "fw_thr_state"	/* LRU_HASH fw_thr_key -> fw_thr_state */
+
+/* fw_cls_rule.thr_type: Suricata's threshold types and detection_filter. */
+enum fw_thr_type {
+	FW_THR_NONE = 0,
+	FW_THR_LIMIT = 1,	/* threshold type limit: alert on the first count matches per window */
+	FW_THR_THRESHOLD = 2,	/* threshold type threshold: act and alert on every count-th match */
+	FW_THR_BOTH = 3,	/* threshold type both: act and alert on the count-th match, act silently after */
+	FW_THR_DETECTION = 4,	/* detection_filter: match only after count matches within seconds */
+};
+
+/* fw_cls_rule.thr_track: what one counter is kept per. */
+enum fw_thr_track {
+	FW_THR_BY_SRC = 0,
+	FW_THR_BY_DST = 1,
+	FW_THR_BY_RULE = 2,
+	FW_THR_BY_BOTH = 3,	/* the address pair, either direction */
+	FW_THR_BY_FLOW = 4,	/* the 5-tuple, either direction */
+};
+
+/* One counter: the rule (its IR id and its generation's epoch, so a new ruleset starts afresh)
+ * and the tracked addresses (network order; by_both / by_flow: the lower endpoint first). */
+struct fw_thr_key {
+	__u32 rule_id;
+	__u32 epoch;
+	__u32 addr[2][4];
+	__u16 port[2];
+	__u8 family;
+	__u8 proto;
+	__u8 track;
+	__u8 _pad;
+};
+
+struct fw_thr_state {
+	__u64 tv1_ns;		/* the window's start (Suricata tv1) */
+	__u64 seq;		/* the packet that last updated it (so a packet counts once) */
+	__u32 count;		/* Suricata current_count */
+	__u32 result;		/* that packet's outcome: 0 no match, 1 match and alert, 2 match, no alert */
+};
+
+/* ---- Rate limits and automatic blocks (lib/ratelimit.h, lib/autoblock.h) -------------------- */
+
+#define FW_MAP_RL_CTL "fw_rl_ctl"	/* ARRAY[1] of struct fw_rl_ctl: what is on (userspace writes) */
+#define FW_MAP_RL_CFG "fw_rl_cfg"	/* ARRAY[FW_RL_MAX] of struct fw_rl_limit (userspace writes) */
+#define FW_MAP_RL_STATE "fw_rl_state"	/* LRU_HASH fw_rl_key -> fw_rl_bucket */
+#define FW_MAP_RL_STATS "fw_rl_stats"	/* PERCPU_ARRAY[FW_RL_MAX] of struct fw_rl_stat */
+#define FW_MAP_AB_STATE "fw_ab_state"	/* LRU_HASH fw_ab_key -> fw_ab_src: detector state per source */
+#define FW_MAP_AB_PORTS "fw_ab_ports"	/* LRU_HASH fw_ab_port_key -> __u8: ports a source probed */
+#define FW_MAP_AB_STATS "fw_ab_stats"	/* PERCPU_ARRAY[FW_AB_STAT_SLOTS] of __u64 by enum fw_ab_stat */
+
+/* Rate limit slots (fw_rl_cfg entries). */
+#define FW_RL_MAX 16
+#define FW_AB_STAT_SLOTS 8
+
+/* fw_rl_limit.track: what one bucket is kept per. */
+enum fw_rl_track {
+	FW_RL_TRACK_SRC = 0,	/* the source address */
+	FW_RL_TRACK_PREFIX = 1,	/* the source's prefix4 / prefix6 */
+	FW_RL_TRACK_RULE = 2,	/* the deciding rule (its sid): packets a rule decided, one bucket each */
+};
+
+/* fw_rl_limit.flags */
+enum fw_rl_flag {
+	FW_RL_F_MONITOR = 1 << 0,	/* count what exceeds, pass it, block nothing */
+};
+
+/* fw_rl_ctl.ab_flags */
+enum fw_ab_flag {
+	FW_AB_F_SCAN = 1 << 0,		/* port-scan detection on */
+	FW_AB_F_FLOOD = 1 << 1,		/* flood detection on */
+	FW_AB_F_MONITOR = 1 << 2,	/* detect and log, block nothing */
+};
+
+/* Why an automatic block was added (fw_event.block_why; the reason text in fw_block). */
+enum fw_ab_why {
+	FW_AB_WHY_RATE_LIMIT = 1,
+	FW_AB_WHY_SCAN = 2,
+	FW_AB_WHY_FLOOD = 3,
+};
+
+/* Slots of fw_ab_stats. Append-only. */
+enum fw_ab_stat {
+	FW_AB_STAT_SCAN = 0,		/* sources found scanning */
+	FW_AB_STAT_FLOOD = 1,		/* sources found flooding */
+	FW_AB_STAT_RL_BLOCK = 2,	/* sources a rate limit blocked */
+	FW_AB_STAT_BLOCK_FAILED = 3,	/* a block-list insert failed (the trie full) */
+	FW_AB_STAT__MAX,
+};
+
+/* The switches, read once per packet: nothing below costs more than this read when all is off.
+ * Userspace writes the limits first, then this. */
+struct fw_rl_ctl {
+	__u32 nlimits;		/* fw_rl_cfg[0 .. nlimits) are in force */
+	__u32 ab_flags;		/* enum fw_ab_flag */
+	__u32 scan_ports;	/* a source probing more distinct destination ports than this per window is a scan */
+	__u32 _pad;
+	__u64 scan_window_ns;
+	__u64 flood_packets;	/* a source sending more packets than this per window is a flood */
+	__u64 flood_window_ns;
+	__u64 block_ns;		/* how long a detector's block lasts */
+};
+
+/* One rate limit: token buckets in packets and bytes per second (0: that one is off), each with
+ * a burst. Tokens are in 1e-9 units (events.h's arithmetic): a refill is elapsed_ns * rate. */
+struct fw_rl_limit {
+	__u32 id;		/* the operator's id; part of the bucket key, so a changed limit starts afresh */
+	__u32 flags;		/* enum fw_rl_flag */
+	__u8 track;		/* enum fw_rl_track */
+	__u8 prefix4;		/* FW_RL_TRACK_PREFIX: 0..32 */
+	__u8 prefix6;		/* 0..128 */
+	__u8 _pad;
+	__u32 sid;		/* FW_RL_TRACK_RULE: only this sid (0: every rule) */
+	__u64 pps;		/* packets per second */
+	__u64 pburst;		/* packets */
+	__u64 bps;		/* bytes per second */
+	__u64 bburst;		/* bytes */
+	__u64 block_ns;		/* > 0: an exceeding source is put in the block list for this long */
+};
+
+struct fw_rl_key {
+	__u32 id;		/* fw_rl_limit.id */
+	__u32 sid;		/* FW_RL_TRACK_RULE */
+	__u32 addr[4];		/* the source (masked for PREFIX), network order */
+	__u8 family;
+	__u8 _pad[3];
+};
+
+struct fw_rl_bucket {
+	__u64 ptokens;
+	__u64 btokens;
+	__u64 last_ns;
+};
+
+/* Per-CPU counters of one limit. */
+struct fw_rl_stat {
+	__u64 passed;		/* packets within the limit */
+	__u64 exceeded;		/* packets beyond it (dropped, or passed in monitor mode) */
+	__u64 blocked;		/* sources it put in the block list */
+};
+
+struct fw_ab_key {
+	__u32 addr[4];
+	__u8 family;
+	__u8 _pad[3];
+};
+
+struct fw_ab_src {
+	__u64 scan_start;	/* the scan window's start; 0: none yet */
+	__u64 flood_start;
+	__u64 flood_count;
+	__u32 scan_count;	/* distinct (protocol, port) probed in the window */
+	__u32 _pad;
+};
+
+/* A probed port: a new key in a window counts once. */
+struct fw_ab_port_key {
+	__u32 addr[4];
+	__u64 win;		/* fw_ab_src.scan_start */
+	__u16 port;
+	__u8 family;
+	__u8 proto;
+	__u32 _pad;
 };
 
 #endif /* FWCTL_ABI_H */

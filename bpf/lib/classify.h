@@ -3,7 +3,7 @@
  *
  * The ruleset is compiled by src/rules/plan into the maps of cls_maps.h and made active by one
  * index flip (src/datapath/ruleset.ts). Per packet: the active generation (one array read), the
- * dropped-flow table, each field's class (cls_classes.h), the bitmap walk (cls_walk.h), then the
+ * flow's state (lib/flow.h, looked up before), each field's class (cls_classes.h), the bitmap walk (cls_walk.h), then the
  * decision exactly as src/rules/reference/README.md states it:
  *
  *   winner's band | verdict | reason      | alerts                                  | dpi flag
@@ -13,8 +13,8 @@
  *   alert         | pass    | rule_alert  | as drop                                 | if a FLAG rule matched
  *   flag          | pass    | rule_flag   | none                                    | yes
  *
- * and the act phase: per-rule counters, one emit_alert per alerting match, and a drop or reject of
- * a TCP packet recorded as a dropped flow. The caller answers a REJECT with reject_packet().
+ * and the act phase: per-rule counters and one emit_alert per alerting match. The flow table
+ * (lib/flow.h) stores the verdict on the flow afterwards (flow_record). The caller answers a REJECT with reject_packet().
  */
 #ifndef FW_CLASSIFY_H
 #define FW_CLASSIFY_H
@@ -25,7 +25,6 @@
 #include "cls_maps.h"
 #include "cls_classes.h"
 #include "cls_walk.h"
-#include "cls_flow.h"
 
 /* Bit per enum fw_cls_ipopt of each IPv4 option type (0: not one ipopts names). */
 static const __u16 cls_ipopt_bits[256] = {
@@ -174,8 +173,6 @@ __noinline int fw_classify(struct xdp_md *ctx, const struct fw_pkt *pkt, struct 
 	s = bpf_map_lookup_elem(&fw_cls_scratch, &zero);
 	if (!s)
 		return 0;
-	if (cls_flow_dropped(gen, cfg, pkt, res, &s->fkey))
-		return 0;
 	s->nsum = cfg->nsum;
 	s->nwords = cfg->nwords;
 	s->base_sum = cfg->base_sum;
@@ -184,15 +181,15 @@ __noinline int fw_classify(struct xdp_md *ctx, const struct fw_pkt *pkt, struct 
 	cls_extras(ctx, pkt, cfg, s);
 	cls_rows(cfg, pkt, s->row);
 	cls_reset(s);
+	cls_thresh_begin(cfg);
 	cls_walk(s, pkt, 0);
+	flow_freeze();
 	if (s->rank == FW_CLS_RANK_NONE)
 		return 0;
 	cls_decide(s, res);
 	s->verdict = res->verdict;
 	s->emit = cls_band_alerts(s->band);
 	cls_act(s, pkt);
-	if (res->verdict != FW_VERDICT_PASS)
-		cls_flow_drop(gen, cfg, pkt, s->wsid, s->wrule, &s->fkey, &s->fval);
 	return s->wkind;
 }
 

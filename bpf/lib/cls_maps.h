@@ -41,10 +41,6 @@
 #ifndef FW_CLS_SUM_CHUNKS
 #define FW_CLS_SUM_CHUNKS 4096
 #endif
-/* Dropped TCP flows remembered (LRU: the least recently dropped flow makes room). */
-#ifndef FW_CLS_FLOWS_MAX
-#define FW_CLS_FLOWS_MAX 65536
-#endif
 
 #define FW_CLS_ARRAY(name, vtype, n) \
 	struct { \
@@ -95,20 +91,6 @@ struct {
 	__type(value, struct fw_counter);
 } fw_cls_hits SEC(".maps");
 
-/* Dropped TCP flows. Writer: the classifier (a drop/reject of a TCP packet); userspace may clear
- * it. Reader: the classifier, before the rules. An entry of another epoch than the active
- * generation's is ignored, so a new ruleset starts with no dropped flow without a clear. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, FW_CLS_FLOWS_MAX);
-	__type(key, struct fw_cls_flow_key);
-	__type(value, struct fw_cls_flow);
-} fw_cls_flows SEC(".maps");
-
-/* Flows added under each generation (atomic add by the classifier, zeroed by userspace before it
- * loads that generation): while 0, TCP packets skip the fw_cls_flows lookup. */
-FW_CLS_ARRAY(fw_cls_flow_count, __u64, 2);
-
 /* BTF anchor of the classifier's ABI enums (as debug.h's for the rest): the program uses them
  * only as constants, so without it clang would not emit them and test/abi.test.ts could not check
  * src/abi against them. */
@@ -121,6 +103,7 @@ struct fw_cls_abi_types {
 	enum fw_cls_frag_mode frag_mode;
 	enum fw_cls_ipopt ipopt;
 	enum fw_cls_feature feature;
+	enum fw_cls_flow_flag flow_flag;
 };
 struct fw_cls_abi_types *fw_cls_abi_types_anchor __attribute__((unused));
 

@@ -21,6 +21,8 @@
 #include "cls_maps.h"
 #include "cls_classes.h"
 #include "events.h"
+#include "cls_thresh.h"
+#include "flow.h"
 
 /* Matches remembered for the act phase; a packet with more walks again to act. */
 #define FW_CLS_MAX_LIST 16
@@ -73,8 +75,6 @@ struct cls_walk {
 	__u32 verdict;		/* enum fw_verdict, for the events */
 	__u32 emit;		/* the winner's band raises alerts */
 	struct cls_optwalk opt;
-	struct fw_cls_flow_key fkey;	/* dropped-flow key and value (cls_flow.h) */
-	struct fw_cls_flow fval;
 };
 
 struct {
@@ -183,6 +183,9 @@ static __always_inline int cls_residual(const struct fw_cls_rule *ri, const stru
 		if (ri->ipopt == FW_CLS_IPOPT_ANY ? !x->ip_opts : !((x->ipopts >> (ri->ipopt & 15)) & 1))
 			return 0;
 	}
+	/* last: it gathers the rule's flowbit effects once the rule is known to match */
+	if (ri->flow && !flow_residual(ri))
+		return 0;
 	return 1;
 }
 
@@ -198,7 +201,9 @@ static __always_inline struct fw_cls_rule *cls_rule(const struct cls_walk *s, __
 		return 0;
 	if ((ri->flags & FW_CLS_RF_TWIN2) && ((cls_bm_word(s, ri->twin / 64) >> (ri->twin % 64)) & 1))
 		return 0;
-	if ((ri->flags & FW_CLS_RF_RESIDUAL) && !cls_residual(ri, &s->x))
+	if (((ri->flags & FW_CLS_RF_RESIDUAL) || ri->flow) && !cls_residual(ri, &s->x))
+		return 0;
+	if (!cls_thresh_match(ri)) /* detection_filter / threshold before its count */
 		return 0;
 	return ri;
 }
@@ -228,7 +233,7 @@ static __always_inline int cls_visit_inline(struct cls_walk *s, __u32 r)
 	}
 	if (ri->band == FW_CLS_BAND_FLAG)
 		s->flagged = 1;
-	else if (cls_band_alerts(ri->band) && !(ri->flags & FW_CLS_RF_NOALERT))
+	else if (cls_band_alerts(ri->band) && !(ri->flags & FW_CLS_RF_NOALERT) && cls_thresh_alerts(ri))
 		s->nalert++;
 	n = s->count;
 	if (n < FW_CLS_MAX_LIST)
@@ -264,7 +269,7 @@ static __always_inline void cls_count(const struct cls_walk *s, __u32 r, const s
 
 static __always_inline void cls_alert(const struct cls_walk *s, const struct fw_cls_rule *ri, const struct fw_pkt *pkt)
 {
-	if (!s->emit || !cls_band_alerts(ri->band) || (ri->flags & FW_CLS_RF_NOALERT))
+	if (!s->emit || !cls_band_alerts(ri->band) || (ri->flags & FW_CLS_RF_NOALERT) || !cls_thresh_alerts(ri))
 		return;
 	emit_alert(pkt, ri->rule_id, ri->sid, ri->action, s->verdict);
 }

@@ -147,7 +147,41 @@ export const ClsFragMode = { exact: 0, all: 1, any: 2, not: 3 } as const;
 export const ClsIpopt = { eol: 0, nop: 1, rr: 2, ts: 3, sec: 4, lsrr: 5, esec: 6, satid: 7, ssrr: 8, any: 15 } as const;
 
 /** fw_cls_cfg.features bits (enum fw_cls_feature). */
-export const ClsFeature = { ipopts: 1 } as const;
+export const ClsFeature = { ipopts: 1, thresh: 2 } as const;
+
+/** fw_cls_rule.flow bits (enum fw_cls_flow_flag): flow keywords and flowbits of a rule. */
+export const ClsFlowFlag = {
+  established: 1, not_established: 2, to_server: 4, to_client: 8, stateless: 16, flowbits: 32,
+} as const;
+
+/** fw_flow.state (enum fw_flow_state). */
+export const FlowState = {
+  new: 0, syn_sent: 1, syn_recv: 2, established: 3, fin_wait: 4, closing: 5, time_wait: 6, closed: 7, untracked: 8,
+} as const;
+export type FlowStateName = keyof typeof FlowState;
+export const FLOW_STATE_MAX = 9;
+
+/** fw_flow.verdict (enum fw_flow_verdict). */
+export const FlowVerdict = { v_none: 0, v_drop: 1, v_pass: 2 } as const;
+
+/** Slots of fw_flow_cfg.timeout_ns (enum fw_flow_timeout) and their defaults in seconds (Suricata's flow-timeouts). */
+export const FlowTimeout = {
+  tcp_new: 0, tcp_est: 1, tcp_closed: 2, udp_new: 3, udp_est: 4, icmp_new: 5, icmp_est: 6, other_new: 7, other_est: 8,
+} as const;
+export const FLOW_TIMEOUT_MAX = 9;
+export const FLOW_TIMEOUT_DEFAULT_S: Record<keyof typeof FlowTimeout, number> = {
+  tcp_new: 60, tcp_est: 600, tcp_closed: 60, udp_new: 30, udp_est: 300, icmp_new: 30, icmp_est: 300, other_new: 30, other_est: 300,
+};
+
+/** fw_flow_cfg.midstream (enum fw_flow_midstream). */
+export const FlowMidstream = { off: 0, on: 1 } as const;
+
+/** Slots of fw_flow_stats (enum fw_flow_stat); enter + FlowState: transitions into that state. */
+export const FlowStat = {
+  created: 0, half_insert: 1, half_delete: 2, est_insert: 3, est_delete: 4, promoted: 5, expired: 6, reused: 7,
+  invalid: 8, insert_failed: 9, verdict_drop: 10, verdict_pass: 11, no_flow: 12, enter: 16,
+} as const;
+export const FLOW_STAT_SLOTS = 32;
 
 /** fw_sc_svc.mode (enum fw_sc_mode): auto = while the half-open estimate exceeds the threshold. */
 export const ScMode = { auto: 0, always: 1 } as const;
@@ -161,6 +195,28 @@ export const ScStat = {
 export type ScStatName = keyof typeof ScStat;
 export const SC_STAT_MAX = 8;
 export const SC_STAT_SLOTS = 16;
+
+/** fw_cls_rule.thr_type (enum fw_thr_type): Suricata threshold types and detection_filter. */
+export const ThrType = { none: 0, limit: 1, threshold: 2, both: 3, detection: 4 } as const;
+export type ThrTypeName = keyof typeof ThrType;
+/** fw_cls_rule.thr_track (enum fw_thr_track). */
+export const ThrTrack = { by_src: 0, by_dst: 1, by_rule: 2, by_both: 3, by_flow: 4 } as const;
+export type ThrTrackName = keyof typeof ThrTrack;
+
+/** fw_rl_limit.track (enum fw_rl_track). */
+export const RlTrack = { src: 0, prefix: 1, rule: 2 } as const;
+export type RlTrackName = keyof typeof RlTrack;
+/** fw_rl_limit.flags (enum fw_rl_flag). */
+export const RlFlag = { monitor: 1 } as const;
+/** fw_rl_ctl.ab_flags (enum fw_ab_flag). */
+export const AbFlag = { scan: 1, flood: 2, monitor: 4 } as const;
+/** fw_event.block_why (enum fw_ab_why). */
+export const AbWhy = { rate_limit: 1, scan: 2, flood: 3 } as const;
+export type AbWhyName = keyof typeof AbWhy;
+/** Slots of fw_ab_stats (enum fw_ab_stat). */
+export const AbStat = { scan: 0, flood: 1, rl_block: 2, block_failed: 3 } as const;
+export type AbStatName = keyof typeof AbStat;
+export const AB_STAT_MAX = 4;
 
 /** Every enum of the ABI header, for the BTF check. */
 export const ABI_ENUMS: readonly CEnum[] = [
@@ -190,6 +246,19 @@ export const ABI_ENUMS: readonly CEnum[] = [
   cEnum('fw_cls_frag_mode', 'FW_CLS_FRAG_', ClsFragMode),
   cEnum('fw_cls_ipopt', 'FW_CLS_IPOPT_', ClsIpopt),
   cEnum('fw_cls_feature', 'FW_CLS_FEAT_', ClsFeature),
+  cEnum('fw_thr_type', 'FW_THR_', ThrType),
+  cEnum('fw_thr_track', 'FW_THR_', ThrTrack),
+  cEnum('fw_rl_track', 'FW_RL_TRACK_', RlTrack),
+  cEnum('fw_rl_flag', 'FW_RL_F_', RlFlag),
+  cEnum('fw_ab_flag', 'FW_AB_F_', AbFlag),
+  cEnum('fw_ab_why', 'FW_AB_WHY_', AbWhy),
+  cEnum('fw_ab_stat', 'FW_AB_STAT_', { ...AbStat, _max: AB_STAT_MAX }),
+  cEnum('fw_cls_flow_flag', 'FW_CLS_FL_', ClsFlowFlag),
+  cEnum('fw_flow_state', 'FW_FLOW_', { ...FlowState, state__max: FLOW_STATE_MAX }),
+  cEnum('fw_flow_verdict', 'FW_FLOW_', FlowVerdict),
+  cEnum('fw_flow_timeout', 'FW_FLOW_TO_', { ...FlowTimeout, _max: FLOW_TIMEOUT_MAX }),
+  cEnum('fw_flow_midstream', 'FW_FLOW_MIDSTREAM_', FlowMidstream),
+  cEnum('fw_flow_stat', 'FW_FLOW_STAT_', { ...FlowStat, _max: FLOW_STAT_SLOTS }),
 ];
 
 /** The C enumerator for a TS name: ('FW_REASON_', 'malformed_tcp') -> FW_REASON_MALFORMED_TCP;

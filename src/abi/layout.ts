@@ -73,11 +73,11 @@ export const FW_BLOCK = layout('fw_block', 72, [
 export const FW_ASET_OWNER = layout('fw_aset_owner', 16, [['pid', 4], ['_pad', 4], ['start_time', 8]]);
 
 /** One record of the fw_events ring buffer (an alert). */
-export const FW_EVENT = layout('fw_event', 80, [
+export const FW_EVENT = layout('fw_event', 96, [
   ['ts_ns', 8], ['saddr', 16], ['daddr', 16], ['sid', 4], ['rule_idx', 4], ['ifindex', 4], ['pkt_len', 4],
   ['sport', 2], ['dport', 2], ['vlan_id', 4], ['type', 1], ['action', 1], ['verdict', 1], ['family', 1],
   ['l4_proto', 1], ['tcp_flags', 1], ['icmp_type', 1], ['icmp_code', 1], ['vlan_depth', 1], ['has_l4', 1],
-  ['_pad', 6],
+  ['_pad', 6], ['expires_ns', 8], ['block_why', 4], ['block_id', 4],
 ], { saddr: 4, daddr: 4, vlan_id: 2, _pad: 1 });
 
 /** The flood guard's per-CPU token bucket (fw_event_bucket value). */
@@ -112,16 +112,22 @@ export const FW_CLS_SKIP = layout('fw_cls_skip', 48, [
 export const FW_CLS_PROJ = layout('fw_cls_proj', 8, [['s', 4], ['d', 4]]);
 
 /** One rule slot of the classifier. */
-export const FW_CLS_RULE = layout('fw_cls_rule', 32, [
+export const FW_CLS_RULE = layout('fw_cls_rule', 96, [
   ['rule_id', 4], ['sid', 4], ['rank', 4], ['twin', 4], ['band', 1], ['action', 1], ['reject_kind', 1], ['flags', 1],
-  ['frag_mode', 1], ['frag_bits', 1], ['ipopt', 1], ['_pad', 1], ['icmp_id', 2], ['icmp_seq', 2], ['_pad2', 4],
+  ['frag_mode', 1], ['frag_bits', 1], ['ipopt', 1], ['flow', 1], ['icmp_id', 2], ['icmp_seq', 2], ['thr_count', 4],
+  ['fb_all', 8], ['fb_any', 8], ['fb_none', 8], ['fb_notany', 8], ['fb_set', 8], ['fb_unset', 8], ['fb_toggle', 8],
+  ['thr_seconds', 4], ['thr_type', 1], ['thr_track', 1], ['_pad3', 2],
 ]);
 
-/** Dropped TCP flow key and value (fw_cls_flows). */
-export const FW_CLS_FLOW_KEY = layout('fw_cls_flow_key', 40, [
-  ['addr', 32], ['port', 4], ['family', 1], ['proto', 1], ['_pad', 2],
-], { addr: 4, port: 2 });
-export const FW_CLS_FLOW = layout('fw_cls_flow', 24, [['sid', 4], ['rule_id', 4], ['epoch', 4], ['_pad', 4], ['last_ns', 8]]);
+/** The flow table (bpf/lib/flow.h): key (the ABI's fw_flow_key function builds it), value, config. */
+export const FW_FLOW_KEY = layout('fw_flow_key', 44, [
+  ['addr', 32], ['port', 4], ['vlan', 4], ['family', 1], ['proto', 1], ['_pad', 2],
+], { addr: 4, port: 2, vlan: 2 });
+export const FW_FLOW = layout('fw_flow', 56, [
+  ['first_ns', 8], ['last_ns', 8], ['flowbits', 8], ['pkts', 16], ['sid', 4], ['epoch', 4],
+  ['state', 1], ['client', 1], ['verdict', 1], ['fin', 1], ['_pad', 4],
+], { pkts: 8 });
+export const FW_FLOW_CFG = layout('fw_flow_cfg', 136, [['timeout_ns', 128], ['midstream', 4], ['_pad', 4]], { timeout_ns: 8 });
 
 /** SYN cookies (bpf/lib/syncookie.h): a protected service's key and its settings + estimate. */
 export const FW_SC_KEY = layout('fw_sc_key', 20, [['addr', 16], ['port', 2], ['family', 1], ['_pad', 1]], { addr: 4 });
@@ -130,10 +136,40 @@ export const FW_SC_SVC = layout('fw_sc_svc', 64, [
   ['win_done', 4], ['prev_half_open', 4], ['cookie_on', 4], ['syn_answered', 8], ['ack_valid', 8], ['ack_invalid', 8],
 ]);
 
+/** Threshold / detection_filter counters (bpf/lib/cls_thresh.h). */
+export const FW_THR_KEY = layout('fw_thr_key', 48, [
+  ['rule_id', 4], ['epoch', 4], ['addr', 32], ['port', 4], ['family', 1], ['proto', 1], ['track', 1], ['_pad', 1],
+], { addr: 4, port: 2 });
+export const FW_THR_STATE = layout('fw_thr_state', 24, [['tv1_ns', 8], ['seq', 8], ['count', 4], ['result', 4]]);
+
+/** Rate limits and automatic blocks (bpf/lib/ratelimit.h, autoblock.h). */
+export const FW_RL_CTL = layout('fw_rl_ctl', 48, [
+  ['nlimits', 4], ['ab_flags', 4], ['scan_ports', 4], ['_pad', 4], ['scan_window_ns', 8], ['flood_packets', 8],
+  ['flood_window_ns', 8], ['block_ns', 8],
+]);
+export const FW_RL_LIMIT = layout('fw_rl_limit', 56, [
+  ['id', 4], ['flags', 4], ['track', 1], ['prefix4', 1], ['prefix6', 1], ['_pad', 1], ['sid', 4], ['pps', 8],
+  ['pburst', 8], ['bps', 8], ['bburst', 8], ['block_ns', 8],
+]);
+export const FW_RL_KEY = layout('fw_rl_key', 28, [['id', 4], ['sid', 4], ['addr', 16], ['family', 1], ['_pad', 3]], { addr: 4, _pad: 1 });
+export const FW_RL_BUCKET = layout('fw_rl_bucket', 24, [['ptokens', 8], ['btokens', 8], ['last_ns', 8]]);
+export const FW_RL_STAT = layout('fw_rl_stat', 24, [['passed', 8], ['exceeded', 8], ['blocked', 8]]);
+export const FW_AB_KEY = layout('fw_ab_key', 20, [['addr', 16], ['family', 1], ['_pad', 3]], { addr: 4, _pad: 1 });
+export const FW_AB_SRC = layout('fw_ab_src', 32, [
+  ['scan_start', 8], ['flood_start', 8], ['flood_count', 8], ['scan_count', 4], ['_pad', 4],
+]);
+export const FW_AB_PORT_KEY = layout('fw_ab_port_key', 32, [
+  ['addr', 16], ['win', 8], ['port', 2], ['family', 1], ['proto', 1], ['_pad', 4],
+], { addr: 4 });
+/** Rate limit slots (FW_RL_MAX) and fw_ab_stats slots (FW_AB_STAT_SLOTS). */
+export const RL_MAX = 16;
+export const AB_STAT_SLOTS = 8;
+
 export const ABI_STRUCTS: readonly StructLayout[] = [
   FW_COUNTER, FW_META, FW_PKT, FW_LPM_V4, FW_LPM_V6, FW_BLOCK, FW_ASET_OWNER, FW_EVENT, FW_EVENT_BUCKET,
-  FW_CLS_CFG, FW_CLS_C32, FW_CLS_C64, FW_CLS_SKIP, FW_CLS_PROJ, FW_CLS_RULE, FW_CLS_FLOW_KEY, FW_CLS_FLOW,
+  FW_CLS_CFG, FW_CLS_C32, FW_CLS_C64, FW_CLS_SKIP, FW_CLS_PROJ, FW_CLS_RULE, FW_FLOW_KEY, FW_FLOW, FW_FLOW_CFG,
   FW_SC_KEY, FW_SC_SVC,
+  FW_THR_KEY, FW_THR_STATE, FW_RL_CTL, FW_RL_LIMIT, FW_RL_KEY, FW_RL_BUCKET, FW_RL_STAT, FW_AB_KEY, FW_AB_SRC, FW_AB_PORT_KEY,
 ];
 
 /** The XDP context a test run passes (struct xdp_md, uapi): what ctx_in holds. */
@@ -180,11 +216,21 @@ export const MapName = {
   clsBm: 'fw_cls_bm',
   clsRule: 'fw_cls_rule',
   clsHits: 'fw_cls_hits',
+  flowHalf: 'fw_flow_half',
+  flowEst: 'fw_flow_est',
+  flowStats: 'fw_flow_stats',
+  flowCfg: 'fw_flow_cfg',
   scSvc: 'fw_sc_svc',
   scCount: 'fw_sc_count',
   scStats: 'fw_sc_stats',
-  clsFlows: 'fw_cls_flows',
-  clsFlowCount: 'fw_cls_flow_count',
+  thrState: 'fw_thr_state',
+  rlCtl: 'fw_rl_ctl',
+  rlCfg: 'fw_rl_cfg',
+  rlState: 'fw_rl_state',
+  rlStats: 'fw_rl_stats',
+  abState: 'fw_ab_state',
+  abPorts: 'fw_ab_ports',
+  abStats: 'fw_ab_stats',
 } as const;
 
 /** The XDP program's function name in the object. */

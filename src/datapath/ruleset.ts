@@ -25,7 +25,7 @@ export interface GenerationInfo {
 }
 
 /** The steps of applyRuleset, in order; each map step writes that map's image. */
-export type ApplyStep = 'check' | ImageMap | 'counters' | 'flows' | 'cfg' | 'flip' | 'barrier';
+export type ApplyStep = 'check' | ImageMap | 'counters' | 'cfg' | 'flip' | 'barrier';
 
 export type ApplyErrorCode =
   /** The plan needs more of a map than one generation holds: reopen the datapath with a larger `classifier` capacity. */
@@ -197,12 +197,6 @@ export function applyRuleset(dp: DatapathHandle, plan: ClassifierPlan, opts: App
       throw new ApplyError('E_APPLY_MAP', 'counters', `zeroing the rule counters: ${(e as Error).message}`, e);
     }
     opts.onStep?.('counters', target);
-    try {
-      m.map(MapName.clsFlowCount).update(u32(target), Buffer.alloc(8));
-    } catch (e) {
-      throw new ApplyError('E_APPLY_MAP', 'flows', `zeroing the dropped-flow count: ${(e as Error).message}`, e);
-    }
-    opts.onStep?.('flows', target);
     const epoch = (Math.max(cur.epoch, old.epoch) + 1) >>> 0;
     const tag = (opts.tag ?? 0) >>> 0;
     const loadedAtNs = process.hrtime.bigint();
@@ -235,7 +229,7 @@ function encodeCfg(plan: ClassifierPlan, base: Record<ImageMap, number>, epoch: 
   b.writeUInt32LE(base[MapName.clsBm] * CHUNK[MapName.clsBm]!, o.base_bm);
   b.writeUInt32LE(base[MapName.clsNode], o.base_node);
   b.writeUInt32LE(base[MapName.clsSkip], o.base_skip);
-  b.writeUInt32LE(c.features & ClsFeature.ipopts, o.features);
+  b.writeUInt32LE(c.features & (ClsFeature.ipopts | ClsFeature.thresh), o.features);
   b.writeUInt32LE(c.ruleCount, o.rule_count);
   b.writeUInt32LE(epoch, o.epoch);
   b.writeUInt32LE(tag, o.tag);
