@@ -122,9 +122,8 @@ alert ip any any -> any any (sid:1; priority:2;)`));
   t.deepEqual([99, 20, 30, 5, 10, 1, 9].map(rank), [0, 1, 2, 3, 4, 5, 6]);
 });
 
-test('refusals: flow, threshold, detection_filter on rules XDP decides alone; never on DPI rules', (t) => {
-  for (const [opt, kw] of [['flow:established;', 'flow'], ['threshold:type limit, track by_src, count 1, seconds 60;', 'threshold'],
-    ['detection_filter:track by_src, count 5, seconds 60;', 'detection_filter']] as const) {
+test('refusals: flow:only_stream / only_frag (no reassembly) on rules XDP decides alone; never on DPI rules', (t) => {
+  for (const [opt, kw] of [['flow:only_stream;', 'flow'], ['flow:established,only_frag;', 'flow']] as const) {
     const e = t.throws(() => planRuleset(rules(`alert tcp any any -> any 22 (${opt} sid:77;)`)), { instanceOf: PlanError });
     t.is(e!.code, 'E_PLAN_UNSUPPORTED');
     t.is(e!.sid, 77);

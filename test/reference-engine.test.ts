@@ -85,5 +85,5 @@ test('flow key: both directions equal, VLAN ignored, IPv6 too', (t) => {
 });
 
 test('the engine refuses rules it does not model', (t) => {
-  t.throws(() => engine('alert tcp any any -> any 80 (flow:established; sid:1;)'), { message: /sid 1 uses flow/ });
+  t.throws(() => engine('alert tcp any any -> any 80 (flow:only_frag; sid:1;)'), { message: /sid 1 uses flow:only_frag/ });
 });

@@ -234,13 +234,13 @@ test('malformed: the policy, its reason, no rules; non-IP passes', (t) => {
 });
 
 test('rules the reference does not model are refused, not guessed', (t) => {
-  const [flow, thr, dpi] = rulesOf([
-    'alert tcp any any -> any 80 (flow:to_server; sid:1;)',
-    'drop tcp any any -> any 80 (threshold:type limit, track by_src, count 1, seconds 60; sid:2;)',
+  const [flow, frag, dpi] = rulesOf([
+    'alert tcp any any -> any 80 (flow:only_stream; sid:1;)',
+    'drop tcp any any -> any 80 (flow:only_frag; sid:2;)',
     'alert tcp any any -> any 80 (flow:established,to_server; content:"x"; sid:3;)',
   ].join('\n'));
-  t.is(unmodelled(flow), 'flow');
-  t.is(unmodelled(thr), 'threshold');
+  t.is(unmodelled(flow), 'flow:only_stream', 'XDP does not reassemble');
+  t.is(unmodelled(frag), 'flow:only_frag');
   t.is(unmodelled(dpi), null, 'a payload rule: flow is the DPI worker\'s business');
-  t.throws(() => evaluate([flow], decodeFrame(tcp4().build())), { message: /sid 1 uses flow/ });
+  t.throws(() => evaluate([flow], decodeFrame(tcp4().build())), { message: /sid 1 uses flow:only_stream/ });
 });

@@ -9,7 +9,7 @@ import test from 'ava';
 import fc from 'fast-check';
 
 import { compileRuleText, type Rule } from '../src/rules/index.ts';
-import { addrInSet, decodeFrame, evaluate, headerMatches, portInSet, ReferenceEngine, tcpFlowKey, type Decision } from '../src/rules/reference/index.ts';
+import { addrInSet, decodeFrame, evaluate, headerMatches, portInSet, ReferenceEngine, flowKey, type Decision } from '../src/rules/reference/index.ts';
 import { arbAimed, arbPacket, arbPacketSequence, buildFrame, describe } from './gen/packets.ts';
 import { arbRuleset, compileRuleset, ruleText, sampleRuleset, type RuleSpec } from './gen/rules.ts';
 import { addrProbes, GEN_VARS, inAddrSpec, inPortSpec, portProbes, type Family } from './gen/sets.ts';
@@ -167,27 +167,43 @@ test('property: a catch-all pass rule (priority 1) passes every IP packet silent
   t.true(ip > 100);
 });
 
-test('property: once a TCP flow is dropped, every later packet of it is flow_drop; other packets are decided as without state', (t) => {
+test('property: once a TCP flow is dropped (passed), every later packet of it is flow_drop (rule_pass, same sid); other packets are decided as without state', (t) => {
   let flowDrops = 0;
+  let flowPasses = 0;
   fc.assert(fc.property(arbRuleset({ maxRules: 40 }).chain((rs) => {
     const rules = compileRuleset(rs);
     return fc.tuple(fc.constant(rules), arbPacketSequence(rules, { maxLength: 40 }));
   }), ([rules, seq]) => {
     const eng = new ReferenceEngine(rules);
-    const dropped = new Set<string>();
+    const stored = new Map<string, { v: 'drop' | 'pass'; sid: number }>();
     seq.forEach((p, i) => {
       const pkt = decodeFrame(p.frame);
       const d = eng.run(p.frame, BigInt(i));
-      const key = pkt.reason === 'pass_default' ? tcpFlowKey(pkt) : null;
+      const fk = pkt.reason === 'pass_default' && pkt.hasL4 && pkt.l4Proto === 6 ? flowKey(pkt) : null;
+      const key = fk?.key;
       const stateless = evaluate(rules, pkt);
-      if (key && dropped.has(key)) {
+      const s = key ? stored.get(key) : undefined;
+      if (s?.v === 'drop') {
         flowDrops++;
-        if (d.reason !== 'flow_drop' || d.verdict !== 'drop' || d.alerts.length) throw new Error(`${describe(p.spec)}: ${JSON.stringify(brief(d))}`);
+        if (d.reason !== 'flow_drop' || d.verdict !== 'drop' || d.sigId !== s.sid || d.alerts.length) throw new Error(`${describe(p.spec)}: ${JSON.stringify(brief(d))}`);
         return;
       }
-      if (JSON.stringify(brief(d)) !== JSON.stringify(brief(stateless))) throw new Error(`${describe(p.spec)}: ${JSON.stringify(brief(d))} vs ${JSON.stringify(brief(stateless))}`);
-      if (key && (d.verdict === 'drop' || d.verdict === 'reject')) dropped.add(key);
+      const passed = d.reason === 'rule_pass' && d.sigId === s?.sid && !d.alerts.length;
+      if (s?.v === 'pass' && (pkt.tcpFlags & 0x16) !== 0x02) {
+        flowPasses++;
+        if (!passed) throw new Error(`${describe(p.spec)}: ${JSON.stringify(brief(d))}`);
+        return;
+      }
+      // a SYN on a passed flow either stays passed or, reusing a finished flow, is decided afresh
+      if (!(s?.v === 'pass' && passed) && JSON.stringify(brief(d)) !== JSON.stringify(brief(stateless))) {
+        throw new Error(`${describe(p.spec)}: ${JSON.stringify(brief(d))} vs ${JSON.stringify(brief(stateless))}`);
+      }
+      if (s?.v === 'pass' && passed) return;
+      if (key && (d.verdict === 'drop' || d.verdict === 'reject')) stored.set(key, { v: 'drop', sid: d.sigId });
+      else if (key && d.reason === 'rule_pass') stored.set(key, { v: 'pass', sid: d.sigId });
+      else if (key) stored.delete(key); // a SYN reusing a finished passed flow starts afresh
     });
   }), { numRuns: 150, seed: 6 });
   t.true(flowDrops > 20, `${flowDrops} flow drops seen`);
+  t.true(flowPasses > 5, `${flowPasses} flow passes seen`);
 });

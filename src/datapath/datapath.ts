@@ -39,6 +39,12 @@ const optionsSchema = z.strictObject({
     bmChunks: z.number().int().min(1).optional(),
     sumChunks: z.number().int().min(1).optional(),
   }).optional(),
+  /** Entries of the flow tables (bpf/lib/flow.h): half-open and established flows; default the
+   *  object's (16384 and 65536). LRU maps are preallocated, about 200 bytes an entry. */
+  flows: z.strictObject({
+    half: z.number().int().min(1).optional(),
+    est: z.number().int().min(1).optional(),
+  }).optional(),
 });
 export type DatapathOptions = z.infer<typeof optionsSchema>;
 
@@ -78,6 +84,7 @@ export class Datapath extends DatapathHandle {
       eventRateLimit: parsed.data.eventRateLimit ?? true,
       eventCpu: parsed.data.eventCpu ?? 'local',
       classifier: parsed.data.classifier ?? {},
+      flows: parsed.data.flows ?? {},
     };
     if (o.eventCpu !== 'local' && o.eventCpu >= numPossibleCpus()) {
       throw new TypeError(`Datapath.open: eventCpu ${o.eventCpu} is not a possible CPU (0..${numPossibleCpus() - 1})`);
@@ -94,6 +101,8 @@ export class Datapath extends DatapathHandle {
         const n = o.classifier[key as keyof typeof CLASSIFIER_MAPS];
         if (n !== undefined) for (const m of maps) object.setMapMaxEntries(m, 2 * n);
       }
+      if (o.flows.half !== undefined) object.setMapMaxEntries(MapName.flowHalf, o.flows.half);
+      if (o.flows.est !== undefined) object.setMapMaxEntries(MapName.flowEst, o.flows.est);
       object.load();
       return new Datapath(object, o);
     } catch (err) {

@@ -10,3 +10,7 @@ export {
   planNeeds, readRuleCounters, type ApplyErrorCode, type ApplyOptions, type ApplyStep, type ClassifierCapacity,
   type GenerationInfo, type RuleCounter,
 } from './ruleset.ts';
+export {
+  clearFlows, decodeFlow, type FlowConfig, type FlowEndpoint, type FlowEntry, type FlowStats, type FlowTableCount, type FlowTableName,
+  readFlowConfig, readFlows, readFlowStats, setFlowConfig,
+} from './flows.ts';

@@ -2,6 +2,8 @@
 // lacks) or sorted disjoint inclusive ranges of its domain; addresses as ranges per family; the
 // rare keywords kept apart (checked per visit in BPF); band and rank as the reference orders them.
 import { ClsBand, type ClsBandName, ClsFragMode, ClsIpopt, ClsLayout, ClsRuleFlag, EventAction, RejectKind } from '../../abi/index.ts';
+import { flowbitNumbers, flowResidual, type FlowResidual, refuseFlow } from './flow.ts';
+import { thresholdResidual, type ThresholdResidual } from './threshold.ts';
 import type { AddressSet, PortSet, Rule, TcpFlagsMatch, UintMatch } from '../ir.ts';
 import { parseV4, parseV6, V4_MAX, V6_MAX } from '../net/ip.ts';
 import { PlanError } from './errors.ts';
@@ -37,6 +39,10 @@ export interface Residual {
   ipopt: number;
   icmpId: number;
   icmpSeq: number;
+  /** fw_cls_rule.flow and the flowbit masks (flow.ts). */
+  flow: FlowResidual;
+  /** fw_cls_rule.thr_*: threshold / detection_filter (threshold.ts). */
+  thresh: ThresholdResidual;
 }
 
 /** One rule, normalized. A `<>` rule becomes two internal rules (the second with sides swapped). */
@@ -56,9 +62,10 @@ export interface NRule {
 
 const BAND_RANK: Record<ClsBandName, number> = ClsBand;
 
-/** The reference's band: a rule XDP cannot decide alone (payload, tcp-stream) is FLAG. */
+/** The reference's band: a rule XDP cannot decide alone (payload, tcp-stream) is FLAG. flowbits
+ *  alone do not need DPI: the flow table holds them. */
 export function bandOf(r: Rule): ClsBandName {
-  if (r.needsDpi || r.protocol.tcpMode === 'stream') return 'flag';
+  if (r.dpiReasons.some((k) => k !== 'flowbits') || r.protocol.tcpMode === 'stream') return 'flag';
   if (r.action === 'pass' || r.action === 'drop' || r.action === 'alert') return r.action;
   return 'reject';
 }
@@ -71,11 +78,11 @@ export function compareRules(a: Rule, b: Rule): number {
 /** Refuses what XDP cannot decide alone yet (issue 5: flow state and rates), never weakening it. */
 function checkSupported(r: Rule, band: ClsBandName): void {
   if (band === 'flag') return;
-  const kw = r.flow ? 'flow' : r.flowbits.length ? 'flowbits' : r.threshold ? 'threshold' : r.detectionFilter ? 'detection_filter'
-    : r.streamSize.length ? 'stream_size' : null;
+  refuseFlow(r);
+  const kw = r.streamSize.length ? 'stream_size' : null;
   if (kw) {
     throw new PlanError('E_PLAN_UNSUPPORTED',
-      `sid ${r.meta.sid} (${r.source.file}:${r.source.line}): \`${kw}\` on a rule XDP decides alone is not supported yet (needs the flow table)`,
+      `sid ${r.meta.sid} (${r.source.file}:${r.source.line}): \`${kw}\` on a rule XDP decides alone is not supported yet (needs rate state)`,
       { sid: r.meta.sid, keyword: kw });
   }
 }
@@ -212,10 +219,11 @@ function fragFlags(bits: number): number {
   return (bits & 0x2000 ? 1 : 0) | (bits & 0x4000 ? 2 : 0) | (bits & 0x8000 ? 4 : 0);
 }
 
-function residual(r: Rule, band: ClsBandName): Residual {
+function residual(r: Rule, band: ClsBandName, bits: ReadonlyMap<string, number>): Residual {
   const h = r.header;
   let flags = 0;
-  const out: Residual = { flags: 0, fragMode: 0, fragBits: 0, ipopt: 0, icmpId: 0, icmpSeq: 0 };
+  const out: Residual = { flags: 0, fragMode: 0, fragBits: 0, ipopt: 0, icmpId: 0, icmpSeq: 0, flow: flowResidual(r, band, bits),
+    thresh: thresholdResidual(r) };
   if (r.noalert) flags |= ClsRuleFlag.noalert;
   // ARP and IPv6 neighbour discovery are never dropped by a header rule unless it names them (itype).
   if ((band === 'drop' || band === 'reject') && !h.itype) flags |= ClsRuleFlag.not_nd;
@@ -250,6 +258,7 @@ const REJECT_KIND: Record<string, number> = {
 export function normalize(rules: readonly Rule[]): NRule[] {
   const order = [...rules].sort(compareRules);
   const rank = new Map<Rule, number>(order.map((r, i) => [r, i]));
+  const bits = flowbitNumbers(rules.filter((r) => bandOf(r) !== 'flag'));
   return rules.map((r) => {
     const band = bandOf(r);
     checkSupported(r, band);
@@ -266,7 +275,7 @@ export function normalize(rules: readonly Rule[]): NRule[] {
     return {
       rule: r, band, rank: rank.get(r)!, action: EventAction[r.action === 'pass' || r.action === 'drop' || r.action === 'alert' ? r.action : 'reject'],
       rejectKind: REJECT_KIND[r.action] ?? RejectKind.src,
-      src: side(r, r.src), dst: side(r, r.dst), fields, residual: residual(r, band), bidir: r.direction === '<>',
+      src: side(r, r.src), dst: side(r, r.dst), fields, residual: residual(r, band, bits), bidir: r.direction === '<>',
     };
   });
 }

@@ -11,6 +11,8 @@ import type { Rule } from '../ir.ts';
 import { V4_MAX, V6_MAX } from '../net/ip.ts';
 import { ClassTable, type Event, NumEvents, rangeEvents, sweep, zobrist } from './classes.ts';
 import { PlanError } from './errors.ts';
+import { writeFlowResidual } from './flow.ts';
+import { writeThresholdResidual } from './threshold.ts';
 import { FIELD_DOMAIN, type NRule, normalize, type Side, VALUE_FIELDS, type ValueField } from './normalize.ts';
 import { type Interval, TrieBuilder } from './trie.ts';
 import type { ClassifierPlan, MapImage, PlanOptions, PlanRule } from './types.ts';
@@ -255,6 +257,8 @@ export function planRuleset(rules: Rule[], opts: PlanOptions = {}): ClassifierPl
     rule.writeUInt8(n.residual.ipopt, at + R.ipopt);
     rule.writeUInt16LE(n.residual.icmpId, at + R.icmp_id);
     rule.writeUInt16LE(n.residual.icmpSeq, at + R.icmp_seq);
+    writeFlowResidual(rule, at, n.residual.flow);
+    features |= writeThresholdResidual(rule, at, n.residual.thresh);
   });
 
   // images

@@ -1,25 +1,23 @@
-// The reference engine: decode + evaluate + the one piece of state the XDP half keeps for rules,
-// the set of TCP flows a rule dropped. Later packets of such a flow (either direction) are dropped
-// as flow_drop without evaluating the rules, so they raise no alert.
+// The reference engine: decode + the flow table (flows.ts) + evaluate. A TCP flow a drop/reject
+// rule dropped stays dropped (flow_drop, no rule evaluated, no alert); a TCP flow a pass rule
+// passed stays passed (rule_pass, no rule evaluated); the flow keywords and flowbits of the rules
+// read the packet's flow, and the flowbit effects of every matching rule apply after it.
 import type { Rule } from '../ir.ts';
 import { decodeFrame, type DecodedPacket } from './decode.ts';
-import { type Decision, evaluate, type EvaluateOptions, unmodelled, unparsedDecision } from './evaluate.ts';
+import { band, type Decision, evaluate, type EvaluateOptions, matchingRules, unmodelled, unparsedDecision } from './evaluate.ts';
+import { type FlowOptions, FlowTable, type FlowView } from './flows.ts';
+import { ThresholdTable } from './threshold.ts';
 
-export interface EngineOptions extends EvaluateOptions {
+export interface EngineOptions extends EvaluateOptions, FlowOptions {
   /** Bytes headers may be read from (see DecodeOptions.linear). */
   linear?: number;
-  /** A dropped flow is forgotten after this long without a packet (default: never). */
+  /** Every flow timeout at once (tests): a flow idle longer than this is forgotten. */
   flowIdleNs?: bigint;
 }
 
-interface DroppedFlow {
-  winner: Rule;
-  lastNs: bigint;
-}
-
 /**
- * The flow key: TCP, the family, and the two endpoints (address, port) in a fixed order, so both
- * directions give the same key. VLAN tags are not part of it.
+ * The dropped-flow key of old (TCP only, VLAN tags left out): kept for callers that group packets
+ * by TCP connection. The flow table's own key is flows.ts flowKey.
  */
 export function tcpFlowKey(p: DecodedPacket): string | null {
   if (!(p.hasL4 && p.l4Proto === 6)) return null;
@@ -32,7 +30,11 @@ export function tcpFlowKey(p: DecodedPacket): string | null {
 export class ReferenceEngine {
   readonly #rules: readonly Rule[];
   readonly #opts: EngineOptions;
-  readonly #dropped = new Map<string, DroppedFlow>();
+  readonly flows: FlowTable;
+  /** threshold / detection_filter counters (threshold.ts). */
+  readonly thresholds = new ThresholdTable();
+  /** The rule of each flow's stored verdict. */
+  readonly #deciders = new WeakMap<object, Rule>();
 
   /** Throws when a rule uses something the reference does not model (see `unmodelled`). */
   constructor(rules: readonly Rule[], opts: EngineOptions = {}) {
@@ -42,6 +44,10 @@ export class ReferenceEngine {
     }
     this.#rules = rules;
     this.#opts = opts;
+    const t = opts.flowIdleNs;
+    this.flows = new FlowTable(t === undefined ? opts : {
+      ...opts, timeouts: { tcpNew: t, tcpEst: t, tcpClosed: t, udpNew: t, udpEst: t, icmpNew: t, icmpEst: t, otherNew: t, otherEst: t },
+    });
   }
 
   /** One frame stamped tsNs: the datapath's verdict, reason, deciding sid, alerts and DPI flag. */
@@ -53,27 +59,64 @@ export class ReferenceEngine {
   decide(p: DecodedPacket, tsNs: bigint): Decision {
     const early = unparsedDecision(p, this.#opts);
     if (early) return early;
-    const key = tcpFlowKey(p);
-    if (key) {
-      const f = this.#dropped.get(key);
-      if (f && this.#opts.flowIdleNs !== undefined && tsNs - f.lastNs > this.#opts.flowIdleNs) this.#dropped.delete(key);
-      else if (f) {
-        f.lastNs = tsNs;
-        return { verdict: 'drop', reason: 'flow_drop', sigId: f.winner.meta.sid, alerts: [], dpi: false, flags: 0, winner: f.winner };
-      }
+    const view = this.flows.track(p, tsNs);
+    const fl = view.flow;
+    const tcp = p.l4Proto === 6;
+    if (fl && tcp && fl.verdict !== 'none') {
+      const winner = this.#deciders.get(fl) ?? null;
+      if (fl.verdict === 'drop') return { verdict: 'drop', reason: 'flow_drop', sigId: fl.sid, alerts: [], dpi: false, flags: 0, winner };
+      return { verdict: 'pass', reason: 'rule_pass', sigId: fl.sid, alerts: [], dpi: false, flags: 0, winner };
     }
-    const d = evaluate(this.#rules, p, this.#opts);
-    if (key && (d.verdict === 'drop' || d.verdict === 'reject') && d.winner) this.#dropped.set(key, { winner: d.winner, lastNs: tsNs });
+    const d = evaluate(this.#rules, p, { ...this.#opts, thresholds: (r, q) => this.thresholds.outcome(r, q, tsNs) }, view);
+    if (!fl) return d;
+    this.#applyFlowbits(p, view);
+    if (tcp && (d.reason === 'rule_drop' || d.reason === 'rule_reject')) this.#store(fl, 'drop', d.winner!);
+    else if (tcp && d.reason === 'rule_pass') this.#store(fl, 'pass', d.winner!);
     return d;
   }
 
-  /** Number of TCP flows currently dropped. */
-  get droppedFlows(): number {
-    return this.#dropped.size;
+  /** bits = ((bits | set) & ~unset) ^ toggle over every matching rule XDP decides (flowbits on
+   *  DPI rules are the worker's). */
+  #applyFlowbits(p: DecodedPacket, view: FlowView): void {
+    const fl = view.flow!;
+    const set = new Set<string>(), unset = new Set<string>(), toggle = new Set<string>();
+    for (const r of matchingRules(this.#rules, p, view)) {
+      if (band(r) === 'flag') continue;
+      for (const op of r.flowbits) {
+        for (const n of op.names) {
+          if (op.op === 'set') set.add(n);
+          else if (op.op === 'unset') unset.add(n);
+          else if (op.op === 'toggle') {
+            if (toggle.has(n)) toggle.delete(n);
+            else toggle.add(n);
+          }
+        }
+      }
+    }
+    for (const n of set) fl.bits.add(n);
+    for (const n of unset) fl.bits.delete(n);
+    for (const n of toggle) {
+      if (fl.bits.has(n)) fl.bits.delete(n);
+      else fl.bits.add(n);
+    }
   }
 
-  /** Forgets every dropped flow (a new ruleset generation, for instance). */
+  #store(fl: NonNullable<FlowView['flow']>, v: 'drop' | 'pass', rule: Rule): void {
+    if (fl.verdict !== 'none') return;
+    fl.verdict = v;
+    fl.sid = rule.meta.sid;
+    this.#deciders.set(fl, rule);
+  }
+
+  /** Number of TCP flows whose rest a rule dropped. */
+  get droppedFlows(): number {
+    let n = 0;
+    for (const f of this.flows.entries()) if (f.verdict === 'drop') n++;
+    return n;
+  }
+
+  /** Forgets every flow (a new ruleset generation, for instance). */
   clearFlows(): void {
-    this.#dropped.clear();
+    this.flows.clear();
   }
 }

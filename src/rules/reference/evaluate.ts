@@ -2,7 +2,9 @@
 // Every rule is checked against every packet; the semantics are stated in README.md.
 import type { HeaderMatch, Rule } from '../ir.ts';
 import type { DecodedPacket } from './decode.ts';
+import { type FlowView, NO_FLOW } from './flows.ts';
 import { isMalformed } from './decode.ts';
+import { hasThreshold, type ThresholdOutcome } from './threshold.ts';
 import { addrInSet, fragbitsMatch, IPOPT_CODES, portInSet, tcpFlagsMatch, uintMatches } from './match.ts';
 import type { ReferenceReason } from './reasons.ts';
 
@@ -26,6 +28,9 @@ export interface Decision {
 }
 
 export interface EvaluateOptions {
+  /** The outcome of a threshold / detection_filter rule whose header matched (ReferenceEngine
+   *  passes its ThresholdTable at the packet's time); without it such rules throw. */
+  thresholds?: (r: Rule, p: DecodedPacket) => ThresholdOutcome;
   /** What happens to a packet the decoder could not read (default drop, as the datapath). */
   malformedPolicy?: 'drop' | 'pass';
 }
@@ -38,7 +43,8 @@ export type Band = 'pass' | 'drop' | 'reject' | 'alert' | 'flag';
 const BAND_RANK: Record<Band, number> = { pass: 0, drop: 1, reject: 2, alert: 3, flag: 4 };
 
 export function band(r: Rule): Band {
-  if (r.needsDpi || r.protocol.tcpMode === 'stream') return 'flag';
+  // flowbits alone need no DPI: the flow table holds them (README.md "Flows")
+  if (r.dpiReasons.some((k) => k !== 'flowbits') || r.protocol.tcpMode === 'stream') return 'flag';
   if (r.action === 'pass' || r.action === 'drop' || r.action === 'alert') return r.action;
   return 'reject';
 }
@@ -54,14 +60,14 @@ export function compareRules(a: Rule, b: Rule): number {
 
 /**
  * Why the reference cannot evaluate a rule, or null when it can. A rule decided in XDP (not a
- * payload rule) may not depend on flow state or rates: `flow`, `threshold`, `detection_filter`.
- * (A payload rule's header half is modelled; its flow options are the DPI worker's business.)
+ * payload rule) may not depend on rates (`threshold`, `detection_filter`) nor on reassembly
+ * (`flow:only_stream`, `flow:only_frag`). (A payload rule's header half is modelled; its flow
+ * options are the DPI worker's business.)
  */
 export function unmodelled(r: Rule): string | null {
   if (band(r) === 'flag') return null;
-  if (r.flow) return 'flow';
-  if (r.threshold) return 'threshold';
-  if (r.detectionFilter) return 'detection_filter';
+  if (r.flow?.stream === 'only') return 'flow:only_stream';
+  if (r.flow?.frag === 'only') return 'flow:only_frag';
   return null;
 }
 
@@ -80,10 +86,29 @@ export function spareNeighbourDiscovery(r: Rule, p: DecodedPacket): boolean {
   return (b === 'drop' || b === 'reject') && !r.header.itype && isNeighbourDiscovery(p);
 }
 
-/** Does the packet (a well-formed IP packet) satisfy the rule's header: protocol, addresses, ports, header keywords? */
-export function headerMatches(r: Rule, p: DecodedPacket): boolean {
+/** The flow keyword and flowbits tests of a rule decided in XDP (README.md "Flows"). A packet
+ *  without a flow matches none of them but `stateless`. */
+export function flowHolds(r: Rule, f: FlowView): boolean {
+  if (band(r) === 'flag') return true;
+  const fl = r.flow;
+  const needs = fl?.direction !== undefined || fl?.state === 'established' || fl?.state === 'not_established' || r.flowbits.length > 0;
+  if (!f.flow) return !needs;
+  if (fl?.state === 'established' && !f.established) return false;
+  if (fl?.state === 'not_established' && f.established) return false;
+  if (fl?.direction === 'to_server' && !f.toServer) return false;
+  if (fl?.direction === 'to_client' && f.toServer) return false;
+  for (const op of r.flowbits) {
+    if (op.op === 'isset' && !op.names.some((n) => f.bits.has(n))) return false;
+    if (op.op === 'isnotset' && !op.names.some((n) => !f.bits.has(n))) return false;
+  }
+  return true;
+}
+
+/** Does the packet (a well-formed IP packet) satisfy the rule's header: protocol, addresses, ports, header keywords, flow? */
+export function headerMatches(r: Rule, p: DecodedPacket, flow: FlowView = NO_FLOW): boolean {
   if (p.family === 0) return false;
   if (spareNeighbourDiscovery(r, p)) return false;
+  if (!flowHolds(r, flow)) return false;
   const proto = r.protocol;
   if (proto.family === 'ipv4' && p.family !== 4) return false;
   if (proto.family === 'ipv6' && p.family !== 6) return false;
@@ -136,6 +161,17 @@ function conditionsHold(h: HeaderMatch, p: DecodedPacket): boolean {
   return true;
 }
 
+/** Every rule the packet matches, in load order (throws on a rule the reference does not model). */
+export function matchingRules(rules: readonly Rule[], p: DecodedPacket, flow: FlowView = NO_FLOW): Rule[] {
+  const out: Rule[] = [];
+  for (const r of rules) {
+    const why = unmodelled(r);
+    if (why) throw new Error(`reference evaluator: sid ${r.meta.sid} uses ${why}, which it does not model`);
+    if (headerMatches(r, p, flow)) out.push(r);
+  }
+  return out;
+}
+
 function decision(verdict: Verdict, reason: ReferenceReason, winner: Rule | null, alerts: number[], dpi: boolean, malformed = false): Decision {
   const flags = (malformed ? DECISION_FLAGS.malformed : 0) | (alerts.length ? DECISION_FLAGS.alert : 0) | (dpi ? DECISION_FLAGS.dpi : 0);
   return { verdict, reason, sigId: winner?.meta.sid ?? 0, alerts, dpi, flags, winner };
@@ -157,23 +193,27 @@ export function unparsedDecision(p: DecodedPacket, opts: EvaluateOptions = {}): 
  *  - payload rules (band flag) never drop or alert here: their header half matching sends a packet
  *    that is passed (not dropped or rejected) to DPI.
  */
-export function evaluate(rules: readonly Rule[], p: DecodedPacket, opts: EvaluateOptions = {}): Decision {
+export function evaluate(rules: readonly Rule[], p: DecodedPacket, opts: EvaluateOptions = {}, flow: FlowView = NO_FLOW): Decision {
   const early = unparsedDecision(p, opts);
   if (early) return early;
   let best: Rule | null = null;
-  const matched: Rule[] = [];
-  for (const r of rules) {
-    const why = unmodelled(r);
-    if (why) throw new Error(`reference evaluator: sid ${r.meta.sid} uses ${why}, which it does not model`);
-    if (!headerMatches(r, p)) continue;
-    matched.push(r);
+  // threshold / detection_filter (threshold.ts): outcome 0 unmatches a rule, 2 silences it
+  const outcome = new Map<Rule, number>();
+  const matched = matchingRules(rules, p, flow).filter((r) => {
+    if (!hasThreshold(r) || band(r) === 'flag') return true;
+    if (!opts.thresholds) throw new Error(`reference evaluator: sid ${r.meta.sid} uses threshold/detection_filter: use ReferenceEngine (it keeps the counters)`);
+    const o = opts.thresholds(r, p);
+    outcome.set(r, o);
+    return o !== 0;
+  });
+  for (const r of matched) {
     if (!best || compareRules(r, best) < 0) best = r;
   }
   if (!best) return decision('pass', p.frag === 'non_first' ? 'fragment' : 'pass_default', null, [], false);
   const top = band(best);
   if (top === 'pass') return decision('pass', 'rule_pass', best, [], false);
   if (top === 'flag') return decision('pass', 'rule_flag', best, [], true);
-  const alerts = [...new Set(matched.filter((r) => band(r) !== 'flag' && !r.noalert).map((r) => r.meta.sid))].sort((a, b) => a - b);
+  const alerts = [...new Set(matched.filter((r) => band(r) !== 'flag' && !r.noalert && outcome.get(r) !== 2).map((r) => r.meta.sid))].sort((a, b) => a - b);
   const dpi = top === 'alert' && matched.some((r) => band(r) === 'flag');
   if (top === 'drop') return decision('drop', 'rule_drop', best, alerts, false);
   if (top === 'reject') return decision('reject', 'rule_reject', best, alerts, false);
