@@ -119,6 +119,9 @@ static __always_inline void emit_event(const struct fw_pkt *pkt, __u8 type, __u3
 	e->vlan_depth = pkt->vlan_depth;
 	e->has_l4 = pkt->has_l4;
 	__builtin_memset(e->_pad, 0, sizeof(e->_pad));
+	e->expires_ns = 0; /* FW_EVENT_BLOCK's fields (autoblock.h) */
+	e->block_why = 0;
+	e->block_id = 0;
 	bpf_ringbuf_submit(e, 0);
 	event_count(FW_EVENT_STAT_EMITTED);
 }

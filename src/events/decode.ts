@@ -2,7 +2,7 @@
 // already a copy of the ring memory), decoded without copying again: the address fields are views
 // into that Buffer.
 import {
-  EventAction, type EventActionName, EventType, type EventTypeName, Family, type FamilyName, FW_EVENT,
+  AbWhy, type AbWhyName, EventAction, type EventActionName, EventType, type EventTypeName, Family, type FamilyName, FW_EVENT,
   formatIPv4, formatIPv6, type VerdictLabel, verdictName,
 } from '../abi/index.ts';
 
@@ -46,11 +46,19 @@ export interface FwEvent {
   ifindex: number;
   /** Frame length in bytes. */
   pktLen: number;
+  /** type block: the block's expiry (fw_block.expires_ns; 0 in monitor mode), why, and the rate
+   *  limit's id (0 for the detectors). Zero / null in other records. */
+  expiresNs: bigint;
+  blockWhy: AbWhyLabel | null;
+  blockId: number;
 }
+
+export type AbWhyLabel = AbWhyName | `unknown_${number}`;
 
 const TYPE_NAMES = invert(EventType);
 const ACTION_NAMES = invert(EventAction);
 const FAMILY_NAMES = invert(Family);
+const WHY_NAMES = invert(AbWhy);
 
 function invert(t: Record<string, number>): Map<number, string> {
   return new Map(Object.entries(t).map(([k, v]) => [v, k]));
@@ -95,5 +103,8 @@ export function decodeEvent(buf: Buffer): FwEvent {
     vlan,
     ifindex: buf.readUInt32LE(E.ifindex),
     pktLen: buf.readUInt32LE(E.pkt_len),
+    expiresNs: buf.length >= E.expires_ns + 8 ? buf.readBigUInt64LE(E.expires_ns) : 0n,
+    blockWhy: buf.length >= E.block_id + 4 && buf.readUInt32LE(E.block_why) ? label<AbWhyName>(WHY_NAMES, buf.readUInt32LE(E.block_why)) : null,
+    blockId: buf.length >= E.block_id + 4 ? buf.readUInt32LE(E.block_id) : 0,
   };
 }

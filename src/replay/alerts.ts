@@ -14,7 +14,9 @@ export interface AlertTotals {
   total: number;
   /** Alerts per signature id. */
   bySid: Record<string, number>;
-  /** fw_event_stats: emitted, suppressed by the flood guard, lost to a full ring. */
+  /** Automatic block records (scan, flood, rate limit). */
+  blocks: number;
+  /** fw_event_stats: emitted (alert and block records), suppressed by the flood guard, lost to a full ring. */
   emitted: number;
   suppressed: number;
   lost: number;
@@ -24,6 +26,8 @@ export interface RuleReplayOptions {
   /** Called for each alert of a packet, before onPacket for that packet. */
   onAlert?: (e: FwEvent, pcapCnt: number) => void;
   onPacket?: (d: PacketDecision) => void;
+  /** Called for each automatic block (FW_EVENT_BLOCK) of a packet, after its alerts. */
+  onBlock?: (e: FwEvent, pcapCnt: number) => void;
   /** The ruleset (IR, by id): a packet's alerts are given in decision order (band, priority, sid,
    *  as Suricata orders a packet's alerts) instead of the order the classifier walked the rules. */
   rules?: readonly Rule[];
@@ -49,10 +53,12 @@ export function openRuleDatapath(rules: readonly Rule[], o: Omit<DatapathOptions
 export function replayWithRules(dp: Datapath, path: string, o: RuleReplayOptions = {}): ReplayTotals & { alerts: AlertTotals } {
   const events = new EventConsumer(dp.events);
   const before = readEventStats(dp.eventStats);
-  const alerts: AlertTotals = { total: 0, bySid: {}, emitted: 0, suppressed: 0, lost: 0 };
+  const alerts: AlertTotals = { total: 0, bySid: {}, emitted: 0, suppressed: 0, lost: 0, blocks: 0 };
   const packet: FwEvent[] = [];
+  const blocks: FwEvent[] = [];
   const collect = (e: FwEvent) => {
     if (e.type === 'alert') packet.push(e);
+    else if (e.type === 'block') blocks.push(e);
   };
   const rules = o.rules;
   const order = rules
@@ -67,6 +73,7 @@ export function replayWithRules(dp: Datapath, path: string, o: RuleReplayOptions
       onPacket: (d) => {
         // The records stay valid until the next test run writes the ring: sort, count, hand over.
         packet.length = 0;
+        blocks.length = 0;
         events.drain(collect);
         if (order && packet.length > 1) packet.sort(order);
         for (const e of packet) {
@@ -74,6 +81,8 @@ export function replayWithRules(dp: Datapath, path: string, o: RuleReplayOptions
           alerts.bySid[e.sid] = (alerts.bySid[e.sid] ?? 0) + 1;
           o.onAlert?.(e, d.pcapCnt);
         }
+        alerts.blocks += blocks.length;
+        for (const e of blocks) o.onBlock?.(e, d.pcapCnt);
         o.onPacket?.(d);
       },
     });

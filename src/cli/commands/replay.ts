@@ -3,7 +3,10 @@
 // each packet's alerts come out as EVE records, before that packet's verdict record.
 import { assertNoErrors, compileRuleFiles, ControlError, planOf } from '../../control/index.ts';
 import { applyRuleset, capacityFor, Datapath, MAX_TEST_FRAME } from '../../datapath/index.ts';
-import { formatEveAlert, RuleTable } from '../../events/index.ts';
+import { formatEveAlert, formatEveBlock, RuleTable } from '../../events/index.ts';
+import {
+  applyRateLimits, loadConfigFile, type RateLimitConfig, RateLimitError, readAutoblockCounters, readLimitCounters,
+} from '../../ratelimit/index.ts';
 import { PcapError } from '../../pcap/index.ts';
 import { type AlertTotals, replayWithRules } from '../../replay/alerts.ts';
 import { formatDiagnostic } from '../../rules/index.ts';
@@ -12,7 +15,9 @@ import { UsageError, type Command } from '../command.ts';
 import { LineWriter } from '../lines.ts';
 import { withControl } from './load.ts';
 
-function statsRecord(t: ReplayTotals, alerts: AlertTotals | null): Record<string, unknown> {
+type RlTotals = { limits: ReturnType<typeof readLimitCounters>; auto: ReturnType<typeof readAutoblockCounters> } | null;
+
+function statsRecord(t: ReplayTotals, alerts: AlertTotals | null, rl: RlTotals = null): Record<string, unknown> {
   const seconds = Number(t.elapsedNs) / 1e9;
   const rec: Record<string, unknown> = {
     event_type: 'stats',
@@ -31,6 +36,11 @@ function statsRecord(t: ReplayTotals, alerts: AlertTotals | null): Record<string
       by_sid: alerts.bySid,
       events: { emitted: alerts.emitted, suppressed: alerts.suppressed, lost: alerts.lost },
     };
+    rec.blocks = alerts.blocks;
+  }
+  if (rl) {
+    rec.rate_limits = rl.limits;
+    rec.autoblock = rl.auto;
   }
   rec.elapsed_ms = Math.round(seconds * 1e6) / 1e3;
   rec.packets_per_sec = seconds > 0 ? Math.round(t.packets / seconds) : null;
@@ -67,6 +77,7 @@ export const replayCommand: Command = {
     { name: 'var', type: 'string', multiple: true, arg: 'NAME=VALUE', description: 'define a rule variable (with --rules)' },
     { name: 'vars', type: 'string', multiple: true, arg: 'FILE', description: 'JSON vars file (with --rules)' },
     { name: 'strict', type: 'boolean', description: 'report keywords fwctl cannot evaluate yet as errors (with --rules)' },
+    { name: 'ratelimit', type: 'string', arg: 'FILE', description: 'rate limits and scan/flood detection to enforce (JSON, docs/ratelimit.md)' },
     { name: 'malformed', type: 'string', arg: 'POLICY', description: 'packets the parser cannot read: drop (default) or pass' },
     { name: 'object', type: 'string', arg: 'PATH', description: 'the compiled XDP object (default build/bpf/fwctl.bpf.o)' },
   ],
@@ -82,6 +93,15 @@ export const replayCommand: Command = {
       throw new UsageError('E_CLI_BAD_VALUE', `--malformed takes "drop" or "pass", not "${String(malformed)}"`);
     }
     if (options.verdicts && !json) throw new UsageError('E_CLI_USAGE', '--verdicts writes JSON records: add -o json');
+    let rlConfig: RateLimitConfig | null = null;
+    if (options.ratelimit !== undefined) {
+      try {
+        rlConfig = loadConfigFile(options.ratelimit as string);
+      } catch (e) {
+        if (e instanceof RateLimitError && e.exit === 'invalid') throw new UsageError(e.code, e.message);
+        throw e;
+      }
+    }
 
     return withControl(input, 'replay', async () => {
       // Bad rules stop the replay before anything runs: diagnostics, exit 1.
@@ -95,7 +115,7 @@ export const replayCommand: Command = {
       // With rules: one flood-guard bucket (eventCpu 0) and classifier maps sized for the plan.
       const datapath = Datapath.open({
         malformedPolicy: malformed, objectPath: options.object as string | undefined,
-        ...(plan ? { eventCpu: 0, classifier: capacityFor(plan, 1) } : {}),
+        ...(plan ? { eventCpu: 0, classifier: capacityFor(plan, 1) } : rlConfig ? { eventCpu: 0 } : {}),
       });
       const lines = new LineWriter(out);
       try {
@@ -107,16 +127,18 @@ export const replayCommand: Command = {
             throw new ControlError(er.code ?? 'E_APPLY', 'apply', 'failure', `applying the ruleset failed${er.step ? ` at ${er.step}` : ''}: ${er.message}`, {}, { cause: e });
           }
         }
+        if (rlConfig) applyRateLimits(datapath, rlConfig);
         const verdictLine = (pcapCnt: number, r: { verdict: string; reason: string; sigId: number }) =>
           `{"event_type":"verdict","pcap_cnt":${pcapCnt},"verdict":"${r.verdict}","reason":"${r.reason}",` +
           `"signature_id":${r.sigId === 0 ? 'null' : r.sigId}}`;
         let totals: ReplayTotals;
         let alerts: AlertTotals | null = null;
-        if (compiled) {
-          const table = RuleTable.fromRules(compiled.result.rules);
+        if (compiled || rlConfig) {
+          const table = RuleTable.fromRules(compiled?.result.rules ?? []);
           const t = replayWithRules(datapath, positionals[0], {
-            rules: compiled.result.rules,
+            rules: compiled?.result.rules,
             onAlert: json ? (e, pcapCnt) => lines.push(formatEveAlert(e, table, { pcapCnt })) : undefined,
+            onBlock: json ? (e, pcapCnt) => lines.push(formatEveBlock(e, { pcapCnt })) : undefined,
             onPacket: options.verdicts ? ({ pcapCnt, result }) => lines.push(verdictLine(pcapCnt, result)) : undefined,
           });
           totals = t;
@@ -127,11 +149,14 @@ export const replayCommand: Command = {
           });
         }
         lines.flush();
-        if (json) out(JSON.stringify(statsRecord(totals, alerts)));
+        const rl: RlTotals = rlConfig ? { limits: readLimitCounters(datapath), auto: readAutoblockCounters(datapath) } : null;
+        if (json) out(JSON.stringify(statsRecord(totals, alerts, rl)));
         else {
           const sigs = new Map<number, string>();
           for (const r of compiled?.result.rules ?? []) if (!sigs.has(r.meta.sid)) sigs.set(r.meta.sid, r.meta.msg);
           humanSummary(totals, alerts, sigs, out);
+          if (alerts?.blocks) out(`automatic blocks: ${alerts.blocks}`);
+          for (const l of rl?.limits ?? []) out(`rate limit ${l.id}: ${l.passed} passed, ${l.exceeded} exceeded, ${l.blocked} sources blocked`);
         }
         return 0;
       } catch (e) {
