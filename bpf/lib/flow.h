@@ -335,11 +335,11 @@ __noinline int flow_track(const struct fw_pkt *pkt, struct fw_result *res)
 	c->has_flow = 1;
 	c->to_server = from_client;
 	c->established = c->in_est;
+	/* verdicts and flowbits of another ruleset generation do not apply (they are kept: a rollback
+	 * finds them again, until the flow stores something under the new epoch) */
 	if (f->epoch != c->epoch) {
-		/* verdicts and flowbits of another ruleset generation do not apply */
-		f->epoch = c->epoch;
-		f->verdict = FW_FLOW_V_NONE;
-		f->flowbits = 0;
+		c->bits = 0;
+		return 0;
 	}
 	c->bits = f->flowbits;
 	if (!c->epoch || proto != IPPROTO_TCP || f->verdict == FW_FLOW_V_NONE)
@@ -428,11 +428,16 @@ __noinline int flow_record(const struct fw_pkt *pkt, const struct fw_result *res
 	f = bpf_map_lookup_elem(flow_map(c->in_est), &c->key);
 	if (!f)
 		return 0;
+	if (f->epoch != c->epoch) {
+		/* the first write under this generation: another generation's verdict and bits go */
+		f->epoch = c->epoch;
+		f->verdict = FW_FLOW_V_NONE;
+		f->flowbits = 0;
+	}
 	f->flowbits = ((f->flowbits | c->fb_set) & ~c->fb_unset) ^ c->fb_toggle;
 	if (v != FW_FLOW_V_NONE && f->verdict == FW_FLOW_V_NONE) {
 		f->verdict = v;
 		f->sid = res->sig_id;
-		f->epoch = c->epoch;
 	}
 	return 1;
 }
