@@ -34,7 +34,7 @@ async function replay(frames: Array<{ frame: Uint8Array; ts: bigint }>, config: 
   const n = Math.random().toString(36).slice(2);
   const pcap = join(dir, `${n}.pcap`);
   const cfg = join(dir, `${n}.json`);
-  writeFileSync(pcap, writePcapBuffer(frames));
+  writeFileSync(pcap, writePcapBuffer(frames, { precision: 'ns' }));
   writeFileSync(cfg, JSON.stringify(config));
   const r = await fwctl('replay', pcap, '--ratelimit', cfg, '-o', 'json', '--verdicts');
   const recs = r.stdout.trim() ? r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>) : [];

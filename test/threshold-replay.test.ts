@@ -93,7 +93,7 @@ test('threshold and detection_filter at their boundaries, replayed through XDP, 
   const rules = join(dir, 't.rules');
   const pcap = join(dir, 't.pcap');
   writeFileSync(rules, RULES);
-  writeFileSync(pcap, writePcapBuffer(CASES.map(([frame, ts]) => ({ frame, ts }))));
+  writeFileSync(pcap, writePcapBuffer(CASES.map(([frame, ts]) => ({ frame, ts })), { precision: 'ns' }));
   const r = await fwctl('replay', pcap, '--rules', rules, '-o', 'json', '--verdicts');
   t.is(r.code, 0, r.stderr);
   const recs = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
@@ -118,7 +118,7 @@ test('backoff on a header rule is refused with a plan error naming it', async (t
   const rules = join(dir, 'b.rules');
   writeFileSync(rules, 'alert udp any any -> any 9 (threshold: type backoff, track by_src, count 1, multiplier 10; sid:9;)\n');
   const pcap = join(dir, 'b.pcap');
-  writeFileSync(pcap, writePcapBuffer([{ frame: udp(A, X, 9), ts: S }]));
+  writeFileSync(pcap, writePcapBuffer([{ frame: udp(A, X, 9), ts: S }], { precision: 'ns' }));
   const r = await fwctl('replay', pcap, '--rules', rules, '-o', 'json');
   t.not(r.code, 0);
   t.regex(r.stdout + r.stderr, /E_PLAN_UNSUPPORTED/);
