@@ -155,8 +155,8 @@ struct {
 
 /* ---- Events (events.h; bpf/README.md "Events") ----------------------------------------------- */
 
-/* Ring size in bytes: a power of two and a multiple of the page size. 4 MiB holds about 47k
- * records (80 bytes + an 8-byte header each), several seconds of the default flood guard
+/* Ring size in bytes: a power of two and a multiple of the page size. 4 MiB holds about 40k
+ * records (96 bytes + an 8-byte header each), several seconds of the default flood guard
  * (cfg_event_rate 10k/s per CPU) if the consumer stalls. */
 #ifndef FW_EVENTS_RING_SIZE
 #define FW_EVENTS_RING_SIZE (4 << 20)
