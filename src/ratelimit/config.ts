@@ -176,6 +176,27 @@ export function parseLimit(input: unknown): Limit {
   return normalizeLimit(r.data);
 }
 
+/** Where JSON.parse fails: the shortest prefix that is not the start of a valid document (a valid
+ *  start fails only with "end of input"). Node 20's messages do not always carry a position. */
+function jsonErrorOffset(text: string): number {
+  const bad = (k: number): boolean => {
+    try {
+      JSON.parse(text.slice(0, k));
+      return false;
+    } catch (e) {
+      return !/end of (JSON )?input|Unterminated string/i.test((e as Error).message);
+    }
+  };
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (bad(mid + 1)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
 /** Reads a JSON rate-limit file (E_RL_FILE with line:col when it is not JSON). */
 export function loadConfigFile(path: string): RateLimitConfig {
   let text: string;
@@ -188,13 +209,9 @@ export function loadConfigFile(path: string): RateLimitConfig {
   try {
     data = JSON.parse(text);
   } catch (e) {
-    const m = /position (\d+)/.exec((e as Error).message);
-    let where = '';
-    if (m) {
-      const before = text.slice(0, Number(m[1]));
-      const line = before.split('\n').length;
-      where = `:${line}:${Number(m[1]) - before.lastIndexOf('\n')}`;
-    }
+    const at = jsonErrorOffset(text);
+    const before = text.slice(0, at);
+    const where = `:${before.split('\n').length}:${at - before.lastIndexOf('\n')}`;
     throw new RateLimitError('E_RL_FILE', `${path}${where}: not JSON (${(e as Error).message})`);
   }
   return parseConfig(data, `${path}: `);
