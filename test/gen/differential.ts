@@ -35,6 +35,10 @@ export interface DifferentialOptions {
   minRules?: number;
   maxRules?: number;
   dpiFraction?: number;
+  /** Fraction of rules with flow keywords (half as many with flowbits); default 0. */
+  flowFraction?: number;
+  /** Packet sequences hold TCP conversations and UDP/ICMP answers (arbPacketSequence sessions). */
+  sessions?: boolean;
   /** Packets per ruleset (a sequence, with recurring TCP flows). */
   maxPackets?: number;
   numRuns?: number;
@@ -82,9 +86,9 @@ function report(rs: GeneratedRuleset, seq: GeneratedPacket[], i: number, diffs: 
 /** Runs the property; throws with a readable report (packet, frame, differences, ruleset) on the first disagreement. */
 export async function checkDifferential(sut: SystemUnderTest, o: DifferentialOptions = {}): Promise<DifferentialStats> {
   const stats: DifferentialStats = { rulesets: 0, packets: 0, reasons: {} };
-  const arb = arbRuleset({ minRules: o.minRules ?? 1, maxRules: o.maxRules ?? 100, dpiFraction: o.dpiFraction }).chain((rs) => {
+  const arb = arbRuleset({ minRules: o.minRules ?? 1, maxRules: o.maxRules ?? 100, dpiFraction: o.dpiFraction, flowFraction: o.flowFraction }).chain((rs) => {
     const rules = compileRuleset(rs);
-    return fc.tuple(fc.constant(rs), fc.constant(rules), arbPacketSequence(rules, { maxLength: o.maxPackets ?? 40 }));
+    return fc.tuple(fc.constant(rs), fc.constant(rules), arbPacketSequence(rules, { maxLength: o.maxPackets ?? 40, sessions: o.sessions }));
   });
   const result = await fc.check(fc.asyncProperty(arb, async ([rs, rules, seq]) => {
     await sut.load(rules, rs);

@@ -360,16 +360,29 @@ export function arbPacket(rules: readonly Rule[], o: PacketOptions = {}): fc.Arb
  * A sequence of packets in which some reuse an earlier TCP packet's endpoints, either way round,
  * so that flows recur (for the "a drop drops the rest of the TCP flow" rule).
  */
-export function arbPacketSequence(rules: readonly Rule[], o: PacketOptions & { minLength?: number; maxLength?: number } = {}): fc.Arbitrary<GeneratedPacket[]> {
-  return fc.array(fc.tuple(arbPacketSpec(rules, o), fc.integer({ min: 0, max: 9 }), fc.nat(), fc.boolean()), {
+export function arbPacketSequence(rules: readonly Rule[], o: PacketOptions & { minLength?: number; maxLength?: number; sessions?: boolean } = {}): fc.Arbitrary<GeneratedPacket[]> {
+  return fc.array(fc.tuple(arbPacketSpec(rules, o), fc.integer({ min: 0, max: 9 }), fc.nat(), fc.boolean(), fc.integer({ min: 0, max: 99 })), {
     minLength: o.minLength ?? 1,
     maxLength: o.maxLength ?? 40,
     size: 'max',
   }).map((items) => {
     const out: PacketSpec[] = [];
-    for (const [spec, reuse, pick, reverse] of items) {
+    for (const [spec, reuse, pick, reverse, sess] of items) {
       const tcps = out.filter((s) => s.l4.kind === 'tcp');
       let s = spec;
+      // sessions: a TCP conversation (handshake, data both ways, FIN or RST teardown, cut short at
+      // random), or a UDP / ICMP echo answer to an earlier packet
+      if (o.sessions && sess < 15 && spec.l4.kind === 'tcp') {
+        out.push(...tcpConversation(spec, sess));
+        continue;
+      }
+      if (o.sessions && sess < 40 && spec.l4.kind !== 'tcp') {
+        const prev = out.filter((x) => x.l4.kind === spec.l4.kind && x.family === spec.family);
+        if (prev.length) {
+          out.push(answer(prev[pick % prev.length]));
+          continue;
+        }
+      }
       if (reuse < 4 && tcps.length && spec.l4.kind === 'tcp') {
         const prev = tcps[pick % tcps.length];
         const pl4 = prev.l4 as Extract<L4Spec, { kind: 'tcp' }>;
@@ -383,6 +396,32 @@ export function arbPacketSequence(rules: readonly Rule[], o: PacketOptions & { m
     }
     return out.map((spec) => ({ spec, frame: buildFrame(spec) }));
   });
+}
+
+const SYN = 0x02, ACK = 0x10, FIN = 0x01, RST = 0x04, PSH = 0x08;
+
+/** The other side's packet of the same flow (addresses, ports, VLANs swapped; an echo reply). */
+function answer(p: PacketSpec): PacketSpec {
+  const l4: L4Spec = p.l4.kind === 'udp' ? { ...p.l4, sport: p.l4.dport, dport: p.l4.sport }
+    : p.l4.kind === 'icmp' && (p.l4.type === 8 || p.l4.type === 128) ? { ...p.l4, type: p.l4.type === 8 ? 0 : 129 }
+    : p.l4;
+  return { ...p, src: p.dst, dst: p.src, frag: 'none', cut: undefined, poke: undefined, l4 };
+}
+
+/** A TCP conversation on spec's 5-tuple: SYN, SYN-ACK, ACK, data, then FIN/FIN or a RST; `n`
+ *  picks where it stops and how it ends. */
+function tcpConversation(spec: PacketSpec, n: number): PacketSpec[] {
+  const l4 = spec.l4 as Extract<L4Spec, { kind: 'tcp' }>;
+  const c: PacketSpec = { ...spec, frag: 'none', cut: undefined, poke: undefined };
+  const pkt = (fromClient: boolean, flags: number, payload = 0): PacketSpec => ({
+    ...c, src: fromClient ? c.src : c.dst, dst: fromClient ? c.dst : c.src,
+    l4: { ...l4, sport: fromClient ? l4.sport : l4.dport, dport: fromClient ? l4.dport : l4.sport, flags, payload },
+  });
+  const all = [
+    pkt(true, SYN), pkt(false, SYN | ACK), pkt(true, ACK), pkt(true, PSH | ACK, 10), pkt(false, ACK), pkt(false, PSH | ACK, 20),
+    ...(n % 3 === 0 ? [pkt(false, RST | ACK)] : [pkt(true, FIN | ACK), pkt(false, ACK), pkt(false, FIN | ACK), pkt(true, ACK)]),
+  ];
+  return all.slice(0, 2 + (n % (all.length - 1)));
 }
 
 /** A short description of a packet for failure messages. */

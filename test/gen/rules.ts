@@ -34,6 +34,36 @@ export interface RulesetOptions {
   dpiFraction?: number;
   /** fast-check's size for the rule count; default 'max' (counts spread over the whole range). */
   size?: fc.SizeForArbitrary;
+  /** Fraction of rules with `flow` options, and half as many with flowbits (default 0: rules
+   *  that a packet's decision never depends on flow state for, as the stateless tests need). */
+  flowFraction?: number;
+}
+
+const FLOW_OPTIONS = ['established', 'not_established', 'stateless', 'to_server', 'to_client', 'from_client', 'from_server',
+  'established,to_server', 'established,to_client', 'not_established,to_server', 'to_client,not_established',
+  'established,from_server,no_stream', 'stateless,to_server'];
+const FLOWBIT_NAMES = ['fa', 'fb', 'fc'];
+
+/** flow and flowbits options: each flowbit name at most once per rule (isset x with isnotset x is an error). */
+function arbFlowOptions(fraction: number): fc.Arbitrary<string[]> {
+  const n = Math.round(fraction * 1000);
+  const flow = fc.integer({ min: 0, max: 999 }).chain((x) => (x < n ? fc.constantFrom(...FLOW_OPTIONS).map((o) => [`flow:${o};`]) : fc.constant([] as string[])));
+  type Op = [string, string[]];
+  const op: fc.Arbitrary<Op> = fc.tuple(fc.constantFrom('set', 'unset', 'toggle', 'isset', 'isnotset', 'isset', 'isnotset'), fc.subarray(FLOWBIT_NAMES, { minLength: 1, maxLength: 2 }));
+  const none: Op[] = [];
+  const bits = fc.integer({ min: 0, max: 999 }).chain((x): fc.Arbitrary<Op[]> => (x < n / 2 ? fc.array(op, { minLength: 1, maxLength: 2 }) : fc.constant(none)))
+    .map((ops) => {
+      const used = new Set<string>();
+      const out: string[] = [];
+      for (const [o, names0] of ops) {
+        const names = o === 'isset' || o === 'isnotset' ? names0 : names0.slice(0, 1);
+        if (names.some((x) => used.has(x))) continue;
+        names.forEach((x) => used.add(x));
+        out.push(`flowbits:${o},${names.join('|')};`);
+      }
+      return out;
+    });
+  return fc.tuple(flow, bits).map(([a, b]) => [...a, ...b]);
 }
 
 const PORTLESS = new Set(['icmp', 'icmpv4', 'icmpv6']);
@@ -142,7 +172,7 @@ function arbFamily(proto: string): fc.Arbitrary<Family | undefined> {
   return fc.oneof({ weight: 9, arbitrary: fc.constantFrom<Family>(4, 6) }, { weight: 1, arbitrary: fc.constant(undefined) });
 }
 
-export function arbRuleSpec(dpiFraction = 0.1): fc.Arbitrary<RuleSpec> {
+export function arbRuleSpec(dpiFraction = 0.1, flowFraction = 0): fc.Arbitrary<RuleSpec> {
   return arbProto.chain((proto) => arbFamily(proto).map((fam) => ({ proto, fam }))).chain(({ proto, fam }) => fc.record({
     action: arbAction,
     proto: fc.constant(proto),
@@ -155,13 +185,13 @@ export function arbRuleSpec(dpiFraction = 0.1): fc.Arbitrary<RuleSpec> {
     dst: arbAddrSpec(fam),
     dp: arbPortSpec(),
     content: fc.constantFrom('GET ', '|00 01|', 'admin', 'x'),
-  })).chain((r) => fc.tuple(arbHeaderOptions(r.proto, r.dpi), arbAddrSpec(r.fam, true), arbAddrSpec(r.fam, true)).map(([hdr, ps, pd]): RuleSpec => {
+  })).chain((r) => fc.tuple(arbHeaderOptions(r.proto, r.dpi), arbAddrSpec(r.fam, true), arbAddrSpec(r.fam, true), arbFlowOptions(flowFraction)).map(([hdr, ps, pd, fl]): RuleSpec => {
     // ICMP keywords with ports could never match (Suricata: ports need TCP/UDP): keep those apart.
     const portless = PORTLESS.has(r.proto) || hdr.some((o) => /^(itype|icode|icmp_id|icmp_seq):/.test(o));
     // A pass rule exempts what it matches from everything else: keep them narrow (both addresses
     // given), or a large ruleset would pass nearly every packet.
     const [src, dst] = r.action === 'pass' ? [ps, pd] : [r.src, r.dst];
-    const options = [...hdr];
+    const options = [...hdr, ...fl];
     if (r.dpi) options.push(`content:"${r.content}";`);
     if (r.meta[0] !== null) options.push(`priority:${r.meta[0]};`);
     if (r.meta[1] === 0) options.push('noalert;');
@@ -177,8 +207,19 @@ export function ruleText(s: RuleSpec, sid: number): string {
 }
 
 export function arbRuleset(o: RulesetOptions = {}): fc.Arbitrary<GeneratedRuleset> {
-  return fc.array(arbRuleSpec(o.dpiFraction ?? 0.1), { minLength: o.minRules ?? 1, maxLength: o.maxRules ?? 50, size: o.size ?? 'max' })
-    .map((specs) => ({ specs, firstSid: 1000, text: specs.map((s, i) => ruleText(s, 1000 + i)).join('\n') }));
+  return fc.array(arbRuleSpec(o.dpiFraction ?? 0.1, o.flowFraction ?? 0), { minLength: o.minRules ?? 1, maxLength: o.maxRules ?? 50, size: o.size ?? 'max' })
+    .map((specs) => {
+      // a flowbit tested but never set is a compile warning: a SYN rule sets it
+      const set = new Set(specs.flatMap((s) => s.options.flatMap((x) => /^flowbits:set,(.+);$/.exec(x)?.[1] ?? [])));
+      const tested = new Set(specs.flatMap((s) => s.options.flatMap((x) => /^flowbits:isset,(.+);$/.exec(x)?.[1].split('|') ?? [])));
+      for (const n of [...tested].filter((x) => !set.has(x)).sort()) {
+        specs = [...specs, {
+          action: 'alert', proto: 'tcp', src: { any: true }, sp: { any: true }, dir: '->', dst: { any: true }, dp: { any: true },
+          options: ['flags:S;', `flowbits:set,${n};`, 'flowbits:noalert;'],
+        }];
+      }
+      return { specs, firstSid: 1000, text: specs.map((s, i) => ruleText(s, 1000 + i)).join('\n') };
+    });
 }
 
 /** Compiles a generated ruleset; throws (failing the test) on any error, warning or skipped rule. */
