@@ -1,7 +1,7 @@
 // fwctl stats: per-rule hits of the active generation (the per-CPU rule counters, summed, joined
 // with the generation's metadata), and packets per reason, the ones that stop packets apart.
 import type { ReasonName } from '../abi/index.ts';
-import { activeGeneration, readRuleCounters } from '../datapath/index.ts';
+import { activeGeneration, flowSummary, type FlowSummary, readRuleCounters } from '../datapath/index.ts';
 import { dirOf, openPinned, type Where } from './instance.ts';
 import { readGeneration } from './meta.ts';
 
@@ -30,6 +30,8 @@ export interface StatsReport {
   rulesTotal: number;
   reasons: Array<{ reason: string; kind: 'drop' | 'pass' | 'malformed'; packets: number; bytes: number }>;
   dropped: { packets: number; bytes: number };
+  /** The flow table's fill and counters. */
+  flows: FlowSummary;
 }
 
 export function stats(w: Where & { top?: number }): StatsReport {
@@ -64,6 +66,7 @@ export function stats(w: Where & { top?: number }): StatsReport {
     return {
       instance: w.instance, generation: gen ? { index: gen.index, tag: gen.tag } : null,
       rules: w.top !== undefined ? hits.slice(0, w.top) : hits, rulesHit: hits.length, rulesTotal: gen ? gen.ruleCount : 0, reasons, dropped,
+      flows: flowSummary(dp),
     };
   } finally {
     dp.close();

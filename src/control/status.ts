@@ -1,7 +1,7 @@
 // fwctl status: what an instance enforces now and how full it is. Read-only; works for any pinned
 // instance (one not loaded by `fwctl load` shows no interfaces, metadata or management access).
 import { blockCount, setCount } from '../addrset/index.ts';
-import { activeGeneration, pinDir } from '../datapath/index.ts';
+import { activeGeneration, flowSummary, type FlowSummary, pinDir } from '../datapath/index.ts';
 import { readEventStats } from '../events/index.ts';
 import { currentNetns } from './iface.ts';
 import { readJson } from './files.ts';
@@ -41,6 +41,8 @@ export interface StatusReport {
   addressSets: Record<'allow' | 'deny' | 'block', { v4: number; v6: number }>;
   events: { emitted: number; suppressed: number; lost: number };
   maps: MapFill[];
+  /** The flow table: fill and evictions per table, counters, live flows by state. */
+  flows: FlowSummary;
 }
 
 function genStatus(meta: GenerationMeta | null, index: 0 | 1, tag: number, ruleCount: number): GenerationStatus {
@@ -91,6 +93,7 @@ export function status(w: Where): StatusReport {
       addressSets: { allow: { v4: allow.v4, v6: allow.v6 }, deny: { v4: deny.v4, v6: deny.v6 }, block: blockCount(dp) },
       events: { emitted: Number(ev.emitted), suppressed: Number(ev.suppressed), lost: Number(ev.lost) },
       maps: mapFills(dp.dir),
+      flows: flowSummary(dp),
     };
   } finally {
     dp.close();

@@ -184,3 +184,52 @@ export function readFlowConfig(dp: DatapathHandle): Required<FlowConfig> {
     return { timeouts, midstream: v.readUInt32LE(FW_FLOW_CFG.off.midstream) === 1 };
   });
 }
+
+/** FlowTableCount in numbers (JSON). */
+export interface FlowTableFill {
+  live: number;
+  capacity: number;
+  inserted: number;
+  deleted: number;
+  evicted: number;
+}
+
+export interface FlowSummary {
+  half: FlowTableFill;
+  est: FlowTableFill;
+  created: number;
+  promoted: number;
+  expired: number;
+  reused: number;
+  invalid: number;
+  /** Packets decided by a stored verdict: dropped (flow_drop) and passed unclassified. */
+  storedDrop: number;
+  storedPass: number;
+  /** Live flows by state. */
+  byState: Partial<Record<FlowStateName, number>>;
+}
+
+/** What `fwctl status` / `stats` print about the flow table: fill, evictions, counters, states. */
+export function flowSummary(dp: DatapathHandle): FlowSummary {
+  const s = readFlowStats(dp);
+  const byState: FlowSummary['byState'] = {};
+  for (const f of readFlows(dp)) byState[f.state] = (byState[f.state] ?? 0) + 1;
+  const n = (x: bigint) => Number(x);
+  const fill = (c: FlowTableCount): FlowTableFill => ({ live: c.live, capacity: c.capacity, inserted: n(c.inserted), deleted: n(c.deleted), evicted: n(c.evicted) });
+  return {
+    half: fill(s.half), est: fill(s.est), created: n(s.counters.created), promoted: n(s.counters.promoted), expired: n(s.counters.expired),
+    reused: n(s.counters.reused), invalid: n(s.counters.invalid), storedDrop: n(s.counters.verdict_drop), storedPass: n(s.counters.verdict_pass), byState,
+  };
+}
+
+/** One line per table and one of counters, for the human output. */
+export function flowSummaryText(f: FlowSummary): string[] {
+  const t = (name: string, c: FlowTableFill) =>
+    `  ${name.padEnd(12)} ${c.live}/${c.capacity} (${((c.live / c.capacity) * 100).toFixed(1)}%), ${c.evicted} evicted`;
+  const states = Object.entries(f.byState).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+  return [
+    t('half-open', f.half), t('established', f.est),
+    `  ${f.created} created, ${f.promoted} established, ${f.expired} expired, ${f.reused} reused, ${f.invalid} out-of-state packets`,
+    `  stored verdicts: ${f.storedDrop} packets dropped, ${f.storedPass} passed unclassified; live by state: ${states}`,
+  ];
+}

@@ -12,5 +12,5 @@ export {
 } from './ruleset.ts';
 export {
   clearFlows, decodeFlow, type FlowConfig, type FlowEndpoint, type FlowEntry, type FlowStats, type FlowTableCount, type FlowTableName,
-  readFlowConfig, readFlows, readFlowStats, setFlowConfig,
+  flowSummary, flowSummaryText, type FlowSummary, readFlowConfig, readFlows, readFlowStats, setFlowConfig,
 } from './flows.ts';

@@ -1,5 +1,6 @@
 // fwctl stats: per-rule hits of the active generation, most first (--top N), and packets per reason.
 import { stats } from '../../control/index.ts';
+import { flowSummaryText } from '../../datapath/index.ts';
 import { EXIT, UsageError, type Command } from '../command.ts';
 import { instanceOf, instanceOpt, withControl } from './load.ts';
 
@@ -30,6 +31,8 @@ export const statsCommand: Command = {
       out('reasons:');
       for (const x of r.reasons) out(`  ${x.reason.padEnd(20)} ${x.kind.padEnd(9)} ${String(x.packets).padStart(12)} packets ${String(x.bytes).padStart(14)} bytes`);
       out(`dropped: ${r.dropped.packets} packets, ${r.dropped.bytes} bytes`);
+      out('flows:');
+      for (const l of flowSummaryText(r.flows)) out(l);
       return EXIT.ok;
     });
   },

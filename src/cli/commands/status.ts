@@ -1,6 +1,7 @@
 // fwctl status: interfaces and attach modes, the active generation and the rollback target, rule
 // counts by action, address-set counts, event counters, map fill levels, a pending confirm.
 import { status, type StatusReport } from '../../control/index.ts';
+import { flowSummaryText } from '../../datapath/index.ts';
 import { EXIT, UsageError, type Command } from '../command.ts';
 import { instanceOf, instanceOpt, withControl } from './load.ts';
 
@@ -32,6 +33,8 @@ function text(r: StatusReport, out: (l: string) => void): void {
   const a = r.addressSets;
   out(`address sets: allow ${a.allow.v4}/${a.allow.v6}, deny ${a.deny.v4}/${a.deny.v6}, block ${a.block.v4}/${a.block.v6} (IPv4/IPv6)`);
   out(`events: ${r.events.emitted} emitted, ${r.events.suppressed} suppressed, ${r.events.lost} lost`);
+  out('flows:');
+  for (const l of flowSummaryText(r.flows)) out(l);
   out('maps:');
   const row = (m: { name: string; type: string; maxEntries: number; entries: number | null; fill: number | null }, indent: string) =>
     out(`${indent}${m.name.padEnd(24 - indent.length + 2)} ${m.type.padEnd(16)} ${m.entries === null ? '' : `${m.entries}/`}${m.maxEntries}${m.fill === null ? '' : ` (${(m.fill * 100).toFixed(1)}%)`}`);
