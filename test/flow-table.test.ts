@@ -275,3 +275,12 @@ test('full tables: half-open flows evict half-open flows only; established flows
   t.true(ports.every((p) => p >= 20000 + flood - 512), `oldest half-open survivor: port ${Math.min(...ports)}`);
   for (let i = 0; i < 16; i++) t.deepEqual(r.rig.run(tcp4(C, S, 10000 + i, 80, 'A'), ++ts).alerts, [1], `flow ${i} still established`);
 });
+
+test('a non-first fragment has no flow: no flow condition matches it, stateless included; counted as no_flow', (t) => {
+  const r = rigWith(t, `${VIEW_RULES}\nalert ip any any -> any any (flow:stateless; sid:5;)\nalert ip any any -> any any (flow:no_frag; sid:6;)`);
+  const frag = ether().ipv4({ src: C, dst: S, fragOffset: 10, proto: 6 }).payload('tail of a segment').build();
+  t.deepEqual(r.run(frag, 1n).alerts, [6], 'only the rule without a flow condition (no_frag always holds: no reassembly)');
+  t.deepEqual(r.run(tcp4(C, S, 9000, 80, 'S'), 2n).alerts.sort(), [2, 3, 5, 6]);
+  t.is(r.flows().length, 1);
+  t.is(readFlowStats(r.rig.dp).counters.no_flow, 1n);
+});

@@ -632,13 +632,13 @@ struct fw_cls_rule {
 
 /* fw_cls_rule.flow: the flow keyword's conditions on the packet's flow (lib/flow.h), and whether
  * the rule reads or writes flowbits. A packet without a flow (a non-first fragment) matches none
- * of them. */
+ * of them, stateless included (Suricata: "packets not seen as part of a flow won't match"). */
 enum fw_cls_flow_flag {
 	FW_CLS_FL_ESTABLISHED = 1 << 0,	/* flow:established */
 	FW_CLS_FL_NOT_ESTABLISHED = 1 << 1,	/* flow:not_established */
 	FW_CLS_FL_TO_SERVER = 1 << 2,	/* flow:to_server / from_client */
 	FW_CLS_FL_TO_CLIENT = 1 << 3,	/* flow:to_client / from_server */
-	FW_CLS_FL_STATELESS = 1 << 4,	/* flow:stateless (any packet, flow or not) */
+	FW_CLS_FL_STATELESS = 1 << 4,	/* flow:stateless (any packet of a flow, whatever its state) */
 	FW_CLS_FL_FLOWBITS = 1 << 5,	/* fb_* tests or effects */
 };
 

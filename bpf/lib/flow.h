@@ -371,8 +371,7 @@ __noinline int flow_residual(const struct fw_cls_rule *ri)
 		return 0;
 	fl = ri->flow;
 	if (!c->has_flow)
-		return !(fl & (FW_CLS_FL_ESTABLISHED | FW_CLS_FL_NOT_ESTABLISHED | FW_CLS_FL_TO_SERVER |
-			       FW_CLS_FL_TO_CLIENT | FW_CLS_FL_FLOWBITS));
+		return 0; /* every flow condition needs a flow, stateless too (Suricata) */
 	if ((fl & FW_CLS_FL_ESTABLISHED) && !c->established)
 		return 0;
 	if ((fl & FW_CLS_FL_NOT_ESTABLISHED) && c->established)

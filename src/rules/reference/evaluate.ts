@@ -87,11 +87,11 @@ export function spareNeighbourDiscovery(r: Rule, p: DecodedPacket): boolean {
 }
 
 /** The flow keyword and flowbits tests of a rule decided in XDP (README.md "Flows"). A packet
- *  without a flow matches none of them but `stateless`. */
+ *  without a flow (a non-first fragment) matches none of them, `stateless` included. */
 export function flowHolds(r: Rule, f: FlowView): boolean {
   if (band(r) === 'flag') return true;
   const fl = r.flow;
-  const needs = fl?.direction !== undefined || fl?.state === 'established' || fl?.state === 'not_established' || r.flowbits.length > 0;
+  const needs = fl?.direction !== undefined || fl?.state !== undefined || r.flowbits.length > 0;
   if (!f.flow) return !needs;
   if (fl?.state === 'established' && !f.established) return false;
   if (fl?.state === 'not_established' && f.established) return false;
