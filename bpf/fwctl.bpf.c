@@ -58,9 +58,10 @@ int fw_xdp(struct xdp_md *ctx)
 	if (syncookie_check(ctx, pkt, &res))
 		goto out;
 	if (flow_track(pkt, &res))
-		goto out;
+		goto limits; /* a stored verdict: a passed flow still meets the rate limits */
 	reject_kind = fw_classify(ctx, pkt, &res);
 	flow_record(pkt, &res);
+limits:
 	ratelimit_check(pkt, &res);
 
 out:

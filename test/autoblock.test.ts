@@ -80,6 +80,41 @@ test('a scan: the probe to the 11th distinct port within the window blocks the s
   t.is(r.recs.at(-1)!.autoblock.scan, 1);
 });
 
+test('UDP answers are not probes: a DNS server replying to many client ports is not a scanner', async (t) => {
+  const frames: Array<{ frame: Uint8Array; ts: bigint }> = [];
+  const DNS = '198.18.8.53';
+  for (let i = 0; i < 15; i++) {
+    const q = ether().ipv4({ src: `198.18.7.${100 + i}`, dst: DNS }).udp({ sport: 40000 + i, dport: 53 }).build();
+    const a = ether().ipv4({ src: DNS, dst: `198.18.7.${100 + i}` }).udp({ sport: 53, dport: 40000 + i }).build();
+    frames.push({ frame: q, ts: T0 + BigInt(2 * i) * MS }, { frame: a, ts: T0 + BigInt(2 * i + 1) * MS });
+  }
+  // an unanswered datagram from the server to a port nobody asked from is a probe again
+  for (let p = 1; p <= 11; p++) frames.push({ frame: ether().ipv4({ src: DNS, dst: CLIENT }).udp({ sport: 53, dport: p }).build(), ts: T0 + 100n * MS + BigInt(p) });
+  const r = await replay(frames, { scan: { ports: 10, window: '10s' } });
+  t.is(r.code, 0, r.stderr);
+  t.deepEqual(r.verdicts.slice(0, 30).map((v) => v.reason), Array(30).fill('pass_default'));
+  t.deepEqual(r.verdicts.slice(30).map((v) => v.reason), [...Array(10).fill('pass_default'), 'dyn_block']);
+  t.like(r.blocks[0], { src_ip: DNS, block: { reason: 'scan' } });
+});
+
+test('a TCP flow a pass rule passed still meets the rate limits (the flow table decides it, the limits still apply)', async (t) => {
+  const n = Math.random().toString(36).slice(2);
+  const rules = join(dir, `${n}.rules`);
+  writeFileSync(rules, 'pass tcp any any -> any 80 (msg:"web"; sid:80;)\n');
+  const c = (flags: string, seq = 1) => ether().ipv4({ src: CLIENT, dst: SERVER }).tcp({ sport: 41000, dport: 80, flags, seq }).build();
+  const sv = (flags: string) => ether().ipv4({ src: SERVER, dst: CLIENT }).tcp({ sport: 80, dport: 41000, flags }).build();
+  const frames = [c('S'), sv('SA'), c('A', 2)];
+  for (let i = 0; i < 10; i++) frames.push(c('PA', 3 + i));
+  const pcap = join(dir, `${n}.pcap`);
+  writeFileSync(pcap, writePcapBuffer(frames.map((frame, i) => ({ frame, ts: T0 + BigInt(i) * 1000n })), { precision: 'ns' }));
+  writeFileSync(join(dir, `${n}.json`), JSON.stringify({ limits: [{ id: 1, pps: 1, burst: 6 }] }));
+  const r = await fwctl('replay', pcap, '--rules', rules, '--ratelimit', join(dir, `${n}.json`), '-o', 'json', '--verdicts');
+  t.is(r.code, 0, r.stderr);
+  const v = r.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((x) => x.event_type === 'verdict').map((x) => x.reason);
+  // the client's burst of 6: SYN, ACK and 4 data segments; then rate_limit although the flow is passed
+  t.deepEqual(v, ['rule_pass', 'rule_pass', 'rule_pass', 'rule_pass', 'rule_pass', 'rule_pass', 'rule_pass', ...Array(6).fill('rate_limit')]);
+});
+
 test('the scan window: ports probed before its end do not count in the next one', async (t) => {
   const frames: Array<{ frame: Uint8Array; ts: bigint }> = [];
   for (let p = 1; p <= 3; p++) frames.push({ frame: syn(SCANNER, p), ts: T0 + BigInt(p) });

@@ -27,6 +27,7 @@
 #include "maps.h"
 #include "events.h"
 #include "verdict.h"
+#include "flow.h"
 
 #ifndef FW_AB_SOURCES_MAX
 #define FW_AB_SOURCES_MAX 65536
@@ -214,14 +215,22 @@ __noinline int ab_block(const struct fw_pkt *pkt, struct fw_result *res, __u32 w
 	return 1;
 }
 
-/* A probe of a port: a TCP SYN without ACK, or a UDP datagram. */
+/* A probe of a port: a TCP SYN without ACK, or a UDP datagram that is not an answer (the flow
+ * table, lib/flow.h, knows the packet's flow and side: a DNS server's replies to many client ports
+ * are not a scan). */
 static __always_inline int ab_probe(const struct fw_pkt *pkt)
 {
+	struct flow_pktctx *c;
+	__u32 zero = 0;
+
 	if (!pkt->has_l4)
 		return 0;
 	if (pkt->l4_proto == IPPROTO_TCP)
 		return (pkt->tcp_flags & (FW_TCP_SYN | FW_TCP_ACK)) == FW_TCP_SYN;
-	return pkt->l4_proto == IPPROTO_UDP;
+	if (pkt->l4_proto != IPPROTO_UDP)
+		return 0;
+	c = bpf_map_lookup_elem(&fw_flow_pkt, &zero);
+	return !(c && c->has_flow && !c->to_server);
 }
 
 /* The detectors for one packet (ctl: what is on). Returns 1 when the packet's source was blocked
