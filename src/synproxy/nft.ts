@@ -4,6 +4,7 @@
 // from it, rebuilt whole in one `nft -f` transaction and removed exactly (never by pattern).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 
 import { SynproxyError } from './errors.ts';
 import type { Service } from './service.ts';
@@ -48,8 +49,12 @@ export function renderScript(instance: string, services: readonly Service[]): st
   return `${lines.join('\n')}\n`;
 }
 
+/** The system's nft by absolute path: under npx, PATH starts with node_modules/.bin, where `nft`
+ *  is @vercel/nft's command line. */
+const NFT = ['/usr/sbin/nft', '/sbin/nft', '/usr/bin/nft', '/bin/nft'].find((p) => existsSync(p)) ?? 'nft';
+
 function nft(args: string[], input?: string): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync('nft', args, { input, encoding: 'utf8' });
+  const r = spawnSync(NFT, args, { input, encoding: 'utf8' });
   if (r.error) throw new SynproxyError('E_SP_NFT', `nft: ${r.error.message}`, { cause: r.error });
   return { status: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
 }

@@ -10,11 +10,12 @@ import { rollbackCommand } from './rollback.ts';
 import { setCommand } from './set.ts';
 import { statsCommand } from './stats.ts';
 import { statusCommand } from './status.ts';
+import { synproxyCommand } from './synproxy.ts';
 import { traceCommand } from './trace.ts';
 import { unloadCommand } from './unload.ts';
 import { versionCommand } from './version.ts';
 
 export const COMMANDS: Command[] = [
   blockCommand, checkCommand, confirmCommand, labCommand, loadCommand, replayCommand, rollbackCommand, setCommand, statsCommand,
-  statusCommand, traceCommand, unloadCommand, versionCommand,
+  statusCommand, synproxyCommand, traceCommand, unloadCommand, versionCommand,
 ];
