@@ -55,12 +55,13 @@ test('fwctl lab -o json: allowed traffic is delivered, denied and blocked traffi
   t.is(r.topology.xdp.length, 4);
   t.true(r.topology.xdp.every((a) => a.mode === 'native' && a.progId > 0));
 
-  // 9 exchanges over IPv4 and IPv6.
-  t.is(r.probes.length, 18);
-  t.deepEqual(r.probes.map((p) => p.family).filter((f) => f === 'ipv6').length, 9);
+  // 9 exchanges over IPv4 and IPv6, then the port-scan phase's 3 (below).
+  const baseline = r.probes.filter((p) => p.phase === 'baseline');
+  t.is(baseline.length, 18);
+  t.deepEqual(baseline.map((p) => p.family).filter((f) => f === 'ipv6').length, 9);
   const scanner = [plan.hosts.scanner.v4, plan.hosts.scanner.v6];
   const forbidden = [plan.hosts.forbidden.v4, plan.hosts.forbidden.v6];
-  for (const p of r.probes) {
+  for (const p of baseline) {
     const label = `#${p.id} ${p.name} ${p.proto}/${p.family}`;
     const stoppedBy = scanner.includes(p.src) ? 'dyn_block' : forbidden.includes(p.dst) ? 'deny_list' : null;
     const g = (reason: string) => (p.gateway as Record<string, number>)[reason] ?? 0;
@@ -82,19 +83,39 @@ test('fwctl lab -o json: allowed traffic is delivered, denied and blocked traffi
       // The request crossed the gateway under its rule; the answer (no rule matches it) under
       // pass_default; a TCP exchange at least SYN, SYN-ACK, ACK before the client could send.
       const rule = p.name === 'ping' ? 'rule_alert' : 'rule_pass';
-      t.true(g(rule) >= 1 && g('pass_default') >= 1, `${label}: ${JSON.stringify(p.gateway)}`);
+      // (the answers: pass_default, or rule_pass once the flow table holds the pass rule's verdict)
+      t.true(g(rule) >= 1 && g(rule) + g('pass_default') >= 2, `${label}: ${JSON.stringify(p.gateway)}`);
       t.true(g(rule) + g('pass_default') >= (p.proto === 'tcp' ? 3 : 2), `${label}: ${JSON.stringify(p.gateway)}`);
       if (p.proto !== 'icmp') t.true(p.server_saw, `${label}: the server saw it`);
     }
     t.true(p.ok, label);
   }
-  t.deepEqual(r.summary, { probes: 18, as_expected: 18, unexpected: [] });
+  t.deepEqual(r.summary, { probes: 24, as_expected: 24, unexpected: [] });
+
+  // The port-scan phase: the prober's SYNs to closed ports are refused by the server until the
+  // detector's count, then blocked (dyn_block); after it, the prober's IPv4 address times out while
+  // the client's web and DNS, and the prober's IPv6 address (which did not scan), are answered.
+  const scan = r.scan!;
+  t.truthy(scan);
+  t.is(scan.answered_before_block, scan.detector.ports, JSON.stringify(scan.probed));
+  t.true(scan.probed.slice(0, scan.detector.ports).every((p) => p.observed === 'refused'), JSON.stringify(scan.probed));
+  t.true(scan.probed.slice(scan.detector.ports).every((p) => p.observed === 'timed out'), JSON.stringify(scan.probed));
+  t.true((scan.gateway.dyn_block ?? 0) >= scan.probed.length - scan.detector.ports, JSON.stringify(scan.gateway));
+  t.like(scan.block, { prefix: `${plan.hosts.prober.v4}/32`, source: 'auto', reason: 'auto: port scan' });
+  t.true(scan.block!.remaining_s! > 60 && scan.block!.remaining_s! <= 120);
+  t.is(scan.autoblock.scan, 1);
+  const after = r.probes.filter((p) => p.phase === 'scan');
+  t.deepEqual(after.map((p) => `${p.name}/${p.family}:${p.observed}`), [
+    'web from the prober/ipv4:timed out', 'web from the prober/ipv6:delivered',
+    'web/ipv4:delivered', 'web/ipv6:delivered', 'dns/ipv4:delivered', 'dns/ipv6:delivered',
+  ]);
+  t.true(((after[0].gateway as Record<string, number>).dyn_block ?? 0) >= 1);
 
   // Counters consistent with the probes: every deny/block drop the gateway counted belongs to a
   // probe, and each block entry's hits add up to dyn_block.
   const sum = (reason: string) => r.probes.reduce((s, p) => s + ((p.gateway as Record<string, number>)[reason] ?? 0), 0);
   t.is(r.counters.deny_list?.packets, sum('deny_list'));
-  t.is(r.counters.dyn_block?.packets, sum('dyn_block'));
+  t.is(r.counters.dyn_block?.packets, sum('dyn_block') + (r.scan?.gateway.dyn_block ?? 0));
   t.true(sum('deny_list') >= 4 && sum('dyn_block') >= 4);
   t.true(sum('rule_drop') >= 2 && sum('rule_reject') >= 2 && sum('rule_alert') >= 2 && sum('rule_pass') >= 4, JSON.stringify(r.counters));
   t.is(r.counters.rule_drop?.packets, sum('rule_drop'));
@@ -102,7 +123,7 @@ test('fwctl lab -o json: allowed traffic is delivered, denied and blocked traffi
   t.regex(r.policy?.summary.join('\n') ?? '', /rules\/demo\.rules: 12 rules in classifier generation [01]/);
   t.true((r.counters.pass_default?.packets ?? 0) >= sum('pass_default'));
   t.deepEqual(r.address_sets?.deny, { v4: 1, v6: 1 });
-  t.deepEqual(r.address_sets?.block.map((b) => b.prefix), plan.sets.block.prefixes);
+  t.deepEqual(r.address_sets?.block.map((b) => b.prefix).sort(), [...plan.sets.block.prefixes, `${plan.hosts.prober.v4}/32`].sort());
   t.is(r.address_sets?.block.reduce((s, b) => s + b.hits, 0), r.counters.dyn_block?.packets);
 
   // The report's cleanup, and the system's state after it.

@@ -38,7 +38,7 @@ async function replay(frames: Array<{ frame: Uint8Array; ts: bigint }>, config: 
   writeFileSync(cfg, JSON.stringify(config));
   const r = await fwctl('replay', pcap, '--ratelimit', cfg, '-o', 'json', '--verdicts');
   const recs = r.stdout.trim() ? r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>) : [];
-  return { ...r, recs, verdicts: recs.filter((x) => x.event_type === 'verdict'), stats: recs.find((x) => x.event_type === 'stats') };
+  return { ...r, recs, verdicts: recs.filter((x) => x.event_type === 'verdict'), stats: recs.find((x) => x.event_type === 'stats') ?? {} as Record<string, any> };
 }
 
 test('a flood at 100 pkt/s against 10 pkt/s burst 5: the burst, then one packet per 100 ms exactly; a slow source untouched', async (t) => {

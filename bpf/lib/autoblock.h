@@ -174,6 +174,8 @@ __noinline int ab_block(const struct fw_pkt *pkt, struct fw_result *res, __u32 w
 		v->expires_ns = FW_BLOCK_NEVER;
 	v->prefixlen = v6 ? 128 : 32;
 	v->source = FW_BLOCK_AUTO;
+	/* a detector's block drops the packet that tripped it (dyn_block): the entry's first hit */
+	v->hits = why != FW_AB_WHY_RATE_LIMIT;
 	ab_reason(v->reason, why);
 	slot = FW_ASET_SLOT_BLOCK4 + v6;
 	/* raised before the insert, as userspace does: a live entry is never skipped */

@@ -9,6 +9,7 @@ import { type AppliedPolicy, loadLabPolicy, readSetHits } from './policy.ts';
 import { listenersFor, probesOf } from './probes.ts';
 import { countersRecord, type LabReport, probeRecord } from './report.ts';
 import { LabError } from './sh.ts';
+import { runScanPhase } from './scan.ts';
 import { newState, saveState } from './state.ts';
 import { buildTopology, forwardingOn } from './topology.ts';
 import { type ProbeResult, runProbes } from './traffic.ts';
@@ -70,7 +71,7 @@ export async function runLab(opts: LabOptions = {}): Promise<LabReport> {
       hosts: Object.values(plan.hosts).map((h) => ({ role: h.role, netns: h.netns, ipv4: h.v4, ipv6: h.v6, note: h.note })),
       xdp: [], forwarding: null,
     },
-    policy: null, probes: [], counters: {}, address_sets: null,
+    policy: null, probes: [], scan: null, counters: {}, address_sets: null,
     summary: { probes: 0, as_expected: 0, unexpected: [] }, kept: false, cleanup: null, error: null, ok: false,
   };
   let dps: LabDatapaths | undefined;
@@ -112,6 +113,14 @@ export async function runLab(opts: LabOptions = {}): Promise<LabReport> {
       checkAbort: guard.check, onResult: (r) => { done.push(r); opts.onProbe?.(r); },
     });
     report.probes = results.map(probeRecord);
+    // Issue 5, the port-scan phase (scan.ts): the detector blocks a prober, the client keeps working.
+    log('port-scan phase: a prober scans the server, the detector blocks it');
+    const scan = await runScanPhase({
+      plan, client, serverSeen: seen, readCounters: () => dp.readReasonCounters(), policy, firstId: probes.length + 1,
+      timeoutMs: opts.timeoutMs ?? 1000, checkAbort: guard.check, onResult: (r) => { done.push(r); opts.onProbe?.(r); },
+    });
+    report.scan = scan.report;
+    report.probes.push(...scan.results.map(probeRecord));
     report.counters = countersRecord(pinned.readReasonCounters());
     report.address_sets = readSetHits(plan.instance);
     const unexpected = report.probes.filter((p) => !p.ok).map((p) => p.id);

@@ -4,6 +4,7 @@
 //   <name>cg ──────── veth ──────── <name>gc   (XDP)   <name>gs ──────── veth ──────── <name>sg
 //   198.18.1.2   client              198.18.1.1        198.18.2.1              198.18.2.2  server
 //   198.18.1.66  scanner (blocked)                     198.18.3.1              198.18.3.2  forbidden
+//   198.18.1.77  prober (scans in the scan phase)
 //
 // Addresses only from 198.18.0.0/15 and 2001:2::/48 (benchmarking ranges). Every name the lab
 // creates starts with the lab name, so cleanup can check a name is the lab's before removing it.
@@ -12,7 +13,7 @@
 export const LAB_NAME = /^fwl[0-9]{1,10}$/;
 
 export type Family = 4 | 6;
-export type Role = 'client' | 'scanner' | 'server' | 'forbidden';
+export type Role = 'client' | 'scanner' | 'prober' | 'server' | 'forbidden';
 
 export interface HostAddr {
   role: Role;
@@ -64,6 +65,7 @@ export function labPlan(name: string): LabPlan {
   const hosts: Record<Role, HostAddr> = {
     client: { role: 'client', netns: netns.client, v4: '198.18.1.2', v6: '2001:2:0:1::2', note: 'a legitimate client' },
     scanner: { role: 'scanner', netns: netns.client, v4: '198.18.1.66', v6: '2001:2:0:1::66', note: 'a known scanner (dynamic block)' },
+    prober: { role: 'prober', netns: netns.client, v4: '198.18.1.77', v6: '2001:2:0:1::77', note: 'scans ports in the scan phase (blocked automatically)' },
     server: { role: 'server', netns: netns.server, v4: '198.18.2.2', v6: '2001:2:0:2::2', note: 'the service host' },
     forbidden: { role: 'forbidden', netns: netns.server, v4: '198.18.3.2', v6: '2001:2:0:3::2', note: 'a host in the forbidden subnet (deny list)' },
   };
@@ -74,7 +76,7 @@ export function labPlan(name: string): LabPlan {
     netns,
     links: {
       client: {
-        end: { netns: netns.client, ifname: `${name}cg`, v4: ['198.18.1.2/24', '198.18.1.66/24'], v6: ['2001:2:0:1::2/64', '2001:2:0:1::66/64'] },
+        end: { netns: netns.client, ifname: `${name}cg`, v4: ['198.18.1.2/24', '198.18.1.66/24', '198.18.1.77/24'], v6: ['2001:2:0:1::2/64', '2001:2:0:1::66/64', '2001:2:0:1::77/64'] },
         gw: { netns: netns.gateway, ifname: `${name}gc`, v4: ['198.18.1.1/24'], v6: ['2001:2:0:1::1/64'] },
       },
       server: {
