@@ -5,6 +5,7 @@ import { checkCommand } from './check.ts';
 import { confirmCommand } from './confirm.ts';
 import { labCommand } from './lab.ts';
 import { loadCommand } from './load.ts';
+import { ratelimitCommand } from './ratelimit.ts';
 import { replayCommand } from './replay.ts';
 import { rollbackCommand } from './rollback.ts';
 import { setCommand } from './set.ts';
@@ -16,6 +17,6 @@ import { unloadCommand } from './unload.ts';
 import { versionCommand } from './version.ts';
 
 export const COMMANDS: Command[] = [
-  blockCommand, checkCommand, confirmCommand, labCommand, loadCommand, replayCommand, rollbackCommand, setCommand, statsCommand,
+  blockCommand, checkCommand, confirmCommand, labCommand, loadCommand, ratelimitCommand, replayCommand, rollbackCommand, setCommand, statsCommand,
   statusCommand, synproxyCommand, traceCommand, unloadCommand, versionCommand,
 ];
