@@ -110,6 +110,32 @@ test('monitor mode counts what exceeds and passes it; a limit with a block time 
   t.is(blk.stats.autoblock.rl_block, 2);
 });
 
+test('per rule: packets a rule decided share the rule\'s bucket whatever their source; other packets are not limited', async (t) => {
+  const n = Math.random().toString(36).slice(2);
+  const rules = join(dir, `${n}.rules`);
+  writeFileSync(rules, ['alert udp any any -> any 53 (msg:"dns"; sid:53;)', 'alert udp any any -> any 123 (msg:"ntp"; sid:123;)'].join('\n'));
+  const frames: Array<{ frame: Uint8Array; ts: bigint }> = [];
+  for (let i = 0; i < 6; i++) frames.push({ frame: udp(`198.18.4.${i + 1}`, 0, 53), ts: T0 + BigInt(i) });
+  for (let i = 0; i < 6; i++) frames.push({ frame: udp(`198.18.4.${i + 1}`, 0, 123), ts: T0 + 10n + BigInt(i) });
+  for (let i = 0; i < 3; i++) frames.push({ frame: udp('198.18.4.1', 0, 9999), ts: T0 + 20n + BigInt(i) });
+  const pcap = join(dir, `${n}.pcap`);
+  const cfg = join(dir, `${n}.json`);
+  writeFileSync(pcap, writePcapBuffer(frames, { precision: 'ns' }));
+  writeFileSync(cfg, JSON.stringify({ limits: [{ id: 9, track: 'rule', sid: 53, pps: 1, burst: 4 }, { id: 10, track: 'rule', pps: 1, burst: 2 }] }));
+  const r = await fwctl('replay', pcap, '--rules', rules, '--ratelimit', cfg, '-o', 'json', '--verdicts');
+  t.is(r.code, 0, r.stderr);
+  const recs = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+  t.deepEqual(recs.filter((x) => x.event_type === 'verdict').map((x) => x.reason), [
+    // sid 53: limit 9 lets 4 through, and limit 10 (every rule, 2 each) stops the 3rd of those
+    'rule_alert', 'rule_alert', 'rate_limit', 'rate_limit', 'rate_limit', 'rate_limit',
+    // sid 123: limit 10 alone, its own bucket of 2
+    'rule_alert', 'rule_alert', 'rate_limit', 'rate_limit', 'rate_limit', 'rate_limit',
+    'pass_default', 'pass_default', 'pass_default', // no rule decided: no per-rule limit applies
+  ]);
+  const stats = recs.at(-1)!;
+  t.deepEqual(stats.rate_limits, [{ id: 9, passed: 4, exceeded: 2, blocked: 0 }, { id: 10, passed: 4, exceeded: 6, blocked: 0 }]);
+});
+
 test('bad rate-limit files: exit 1 with a code naming the setting', async (t) => {
   const frames = [{ frame: udp('198.18.1.1'), ts: T0 }];
   const typo = await replay(frames, { limits: [{ id: 1, pps: 10, brust: 3 }] });
