@@ -5,12 +5,15 @@ import { monotonicToWallOffsetNs } from './clock.ts';
 import { EventConsumer } from './consumer.ts';
 import type { FwEvent } from './decode.ts';
 import { type EveOptions, formatEveAlert } from './eve.ts';
+import { formatEveBlock } from './eve-block.ts';
 import { IfaceNames } from './iface.ts';
 import type { RuleTable } from './rules.ts';
 
 export interface LiveEveOptions extends Omit<EveOptions, 'pcapCnt' | 'inIface' | 'tsOffsetNs'> {
-  /** Called for records that are not alerts (types reserved for later); default: ignored. */
+  /** Called for records that are neither alerts nor blocks (types reserved for later); default: ignored. */
   onOther?: (e: FwEvent) => void;
+  /** Automatic blocks (scan, flood, rate limit) as EVE-style `block` lines too (default true). */
+  blocks?: boolean;
 }
 
 /**
@@ -19,10 +22,14 @@ export interface LiveEveOptions extends Omit<EveOptions, 'pcapCnt' | 'inIface' |
  */
 export function liveEveAlerts(map: BpfMap, rules: RuleTable, onLine: (line: string) => void,
   o: LiveEveOptions = {}): EventConsumer {
-  const { onOther, ...eve } = o;
+  const { onOther, blocks = true, ...eve } = o;
   const tsOffsetNs = monotonicToWallOffsetNs();
   const ifaces = new IfaceNames();
   return new EventConsumer(map, (e) => {
+    if (e.type === 'block' && blocks) {
+      onLine(formatEveBlock(e, { ...eve, tsOffsetNs }));
+      return;
+    }
     if (e.type !== 'alert') {
       onOther?.(e);
       return;
