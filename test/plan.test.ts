@@ -52,16 +52,16 @@ ttl: 0-255:0
 dsize: 0-65536:0
 sport: 0-52:0 53:1 54-65536:0
 dport: 0-65535:0 65536:1
-rows src: 0={}/{} 1={0}/{0} 2={0,64}/{0,1} 3={64}/{1}
-rows dst: 0={64}/{1} 1={0,64}/{0,1}
-rows pf: 0={0}/{0} 1={0,64}/{0,1}
+rows src: 0={}/{} 1={64}/{1} 2={0,64}/{0,1} 3={0}/{0}
+rows dst: 0={0}/{0} 1={0,64}/{0,1}
+rows pf: 0={64}/{1} 1={0,64}/{0,1}
 rows icmp: 0={0,64}/{0,1}
 rows ttl: 0={0,64}/{0,1}
 rows dsize: 0={0,64}/{0,1}
-rows sport: 0={0}/{0} 1={0,64}/{0,1}
-rows dport: 0={0,64}/{0,1} 1={0}/{0}
-slot 0: id 0 sid 2 rank 1 alert action alert kind 0 flags - twin 0 frag 0/0 ipopt 0 id 0 seq 0
-slot 64: id 1 sid 3 rank 0 pass action pass kind 0 flags - twin 64 frag 0/0 ipopt 0 id 0 seq 0
+rows sport: 0={64}/{1} 1={0,64}/{0,1}
+rows dport: 0={0,64}/{0,1} 1={64}/{1}
+slot 0: id 1 sid 3 rank 0 pass action pass kind 0 flags - twin 0 frag 0/0 ipopt 0 id 0 seq 0
+slot 64: id 0 sid 2 rank 1 alert action alert kind 0 flags - twin 64 frag 0/0 ipopt 0 id 0 seq 0
 root4: 0-c611:leaf 0 c612:node 0 c613-ffff:leaf 0
 root6: 0-2000:leaf 0 2001:skip 0 2002-ffff:leaf 0
 node 0: 0:node 1 1:node 2 2-255:leaf 0

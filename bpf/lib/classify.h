@@ -180,6 +180,10 @@ __noinline int fw_classify(struct xdp_md *ctx, const struct fw_pkt *pkt, struct 
 	s->base_rule = cfg->base_rule;
 	cls_extras(ctx, pkt, cfg, s);
 	cls_rows(cfg, pkt, s->row);
+	for (int f = 0; f < FW_CLS_FIN__MAX; f++) {
+		s->sum_at[f] = s->base_sum + s->row[f] * s->nsum;
+		s->bm_at[f] = s->base_bm + s->row[f] * s->nwords;
+	}
 	cls_reset(s);
 	cls_thresh_begin(cfg);
 	cls_walk(s, pkt, 0);

@@ -25,7 +25,7 @@
 #include "flow.h"
 
 /* Matches remembered for the act phase; a packet with more walks again to act. */
-#define FW_CLS_MAX_LIST 16
+#define FW_CLS_MAX_LIST 64
 #define FW_CLS_RANK_NONE 0xffffffffu
 
 #define FW_CLS_RF_RESIDUAL (FW_CLS_RF_NOT_ND | FW_CLS_RF_SAMEIP | FW_CLS_RF_ICMP_ID | FW_CLS_RF_ICMP_SEQ | \
@@ -70,6 +70,8 @@ struct cls_walk {
 	/* the packet */
 	__u32 row[FW_CLS_FIN__MAX];
 	__u32 nsum, nwords, base_sum, base_bm, base_rule;
+	__u32 sum_at[FW_CLS_FIN__MAX];	/* each field's first summary word: base_sum + row * nsum */
+	__u32 bm_at[FW_CLS_FIN__MAX];	/* each field's first bitmap word: base_bm + row * nwords */
 	struct cls_pktx x;
 	/* the act phase */
 	__u32 verdict;		/* enum fw_verdict, for the events */
@@ -98,47 +100,46 @@ static __always_inline __u32 cls_ctz(__u64 w)
 	return cls_debruijn[((w & -w) * 0x03f79d71b4ca8b09ULL) >> 58];
 }
 
-/* Word i (from `base`) of a chunked u64 map, or 0 with *ok cleared when the lookup fails (it
- * never does within the maps' sizes). */
-static __always_inline __u64 cls_word(void *map, __u32 base, __u32 i, int *ok)
+/* Word w of a chunked u64 map, or 0 when the lookup fails (it never does within the maps'
+ * sizes). */
+static __always_inline __u64 cls_at(void *map, __u32 w)
 {
-	__u32 w = base + i;
 	__u32 k = w / FW_CLS_C64;
 	struct fw_cls_c64 *c = bpf_map_lookup_elem(map, &k);
 
-	if (!c) {
-		*ok = 0;
-		return 0;
-	}
-	return c->e[w % FW_CLS_C64];
+	return c ? c->e[w % FW_CLS_C64] : 0;
 }
 
-/* The AND of the eight fields' words. A failed lookup ends it with 0 at once, so the verifier
- * follows one path per lookup rather than two that never merge. */
-static __always_inline __u64 cls_sum_word(const struct cls_walk *s, __u32 k)
+/* The fields in the order the ANDs take them: the addresses and ports first, they tell rules
+ * apart most often, so a word that ends up 0 is usually 0 after two or three loads. */
+static const __u8 cls_and_order[FW_CLS_FIN__MAX] = {
+	FW_CLS_FIN_SRC, FW_CLS_FIN_DST, FW_CLS_FIN_DPORT, FW_CLS_FIN_SPORT,
+	FW_CLS_FIN_PF, FW_CLS_FIN_ICMP, FW_CLS_FIN_TTL, FW_CLS_FIN_DSIZE,
+};
+
+/* The AND of the eight fields' words at word i of their rows (at[f] = each row's first word),
+ * ended at the first 0. */
+static __always_inline __u64 cls_and(void *map, const __u32 *at, __u32 i)
 {
 	__u64 m = ~0ULL;
-	int ok = 1;
 
+#pragma unroll
 	for (int f = 0; f < FW_CLS_FIN__MAX; f++) {
-		m &= cls_word(&fw_cls_sum, s->base_sum, s->row[f] * s->nsum + k, &ok);
-		if (!ok)
+		m &= cls_at(map, at[cls_and_order[f]] + i);
+		if (!m)
 			return 0;
 	}
 	return m;
+}
+
+static __always_inline __u64 cls_sum_word(const struct cls_walk *s, __u32 k)
+{
+	return cls_and(&fw_cls_sum, s->sum_at, k);
 }
 
 static __always_inline __u64 cls_bm_word(const struct cls_walk *s, __u32 j)
 {
-	__u64 m = ~0ULL;
-	int ok = 1;
-
-	for (int f = 0; f < FW_CLS_FIN__MAX; f++) {
-		m &= cls_word(&fw_cls_bm, s->base_bm, s->row[f] * s->nwords + j, &ok);
-		if (!ok)
-			return 0;
-	}
-	return m;
+	return cls_and(&fw_cls_bm, s->bm_at, j);
 }
 
 /* The rare keywords of a rule, as src/rules/reference/match.ts states them. */
@@ -285,6 +286,8 @@ __noinline int cls_block(struct cls_walk *s, __u32 j, __u64 w)
 		if (!w)
 			break;
 		cls_visit_inline(s, j * 64 + cls_ctz(w));
+		if (s->band == FW_CLS_BAND_PASS)
+			return 0; /* the pass rules come first, by rank: the first one to match wins */
 		w &= w - 1;
 	}
 	return 1;
@@ -335,8 +338,8 @@ __noinline int cls_sumword(struct cls_walk *s, const struct fw_pkt *pkt, __u32 k
 			continue;
 		if (act)
 			cls_block_act(s, pkt, j, w);
-		else
-			cls_block(s, j, w);
+		else if (!cls_block(s, j, w))
+			return 0;
 	}
 	return 1;
 }
@@ -356,8 +359,8 @@ static __always_inline void cls_walk(struct cls_walk *s, const struct fw_pkt *pk
 		if (k >= nsum)
 			break;
 		m = cls_sum_word(s, k);
-		if (m)
-			cls_sumword(s, pkt, k, m, act);
+		if (m && !cls_sumword(s, pkt, k, m, act))
+			break; /* a pass rule won */
 	}
 }
 
@@ -392,6 +395,10 @@ static __always_inline void cls_act(struct cls_walk *s, const struct fw_pkt *pkt
 {
 	if (!s->count)
 		return;
+	if (s->band == FW_CLS_BAND_PASS) {
+		cls_count(s, s->winner, pkt); /* a pass silences every other match */
+		return;
+	}
 	if (s->count > FW_CLS_MAX_LIST)
 		cls_walk(s, pkt, 1);
 	else

@@ -1,6 +1,7 @@
 // planRuleset: IR rules -> the map images of one classifier generation (README.md).
 //  1. normalize: bands, ranks, per-field ranges, the rare keywords (normalize.ts).
-//  2. slots: internal rules (`<>` twice) ordered by wildcard signature, each signature starting a
+//  2. slots: internal rules (`<>` twice): the pass rules first in rank order (the walk stops at the
+//     first pass match: it wins), then the others by wildcard signature, each signature starting a
 //     64-slot block, so a block holds rules of one shape.
 //  3. classes: an interval sweep per field (classes.ts); addresses: one sweep per family over both
 //     sides, a piece's (source class, destination class) pair is its address class, and the pieces
@@ -96,12 +97,14 @@ export function planRuleset(rules: Rule[], opts: PlanOptions = {}): ClassifierPl
   for (const n of norm) {
     for (const swap of n.bidir ? [false, true] : [false]) {
       const it: Internal = { n, swap, sig: 0, cluster: [] };
-      it.sig = signature(it);
+      // The pass rules first, in rank order, one group: the walk stops at the first pass match.
+      it.sig = n.band === 'pass' ? -1 : signature(it);
       it.cluster = clusterOf(it, ids);
       internal.push(it);
     }
   }
-  internal.sort((a, b) => a.sig - b.sig || compareCluster(a.cluster, b.cluster) || a.n.rank - b.n.rank || Number(a.swap) - Number(b.swap));
+  internal.sort((a, b) => a.sig - b.sig || (a.sig < 0 ? 0 : compareCluster(a.cluster, b.cluster)) || a.n.rank - b.n.rank ||
+    Number(a.swap) - Number(b.swap));
   const slotOf: Array<Internal | null> = [];
   let signatures = 0;
   for (let i = 0; i < internal.length; i++) {
