@@ -8,7 +8,7 @@ import { monotonicNowNs } from '../addrset/index.ts';
 import { activeGeneration, MIN_TEST_FRAME, MAX_TEST_FRAME } from '../datapath/index.ts';
 import { openPcap, PcapError } from '../pcap/index.ts';
 import type { Rule } from '../rules/index.ts';
-import { band, compareRules, decodeFrame, type DecodedPacket, evaluate, unmodelled } from '../rules/reference/index.ts';
+import { band, compareRules, decodeFrame, type DecodedPacket, evaluate, hasThreshold, unmodelled } from '../rules/reference/index.ts';
 import { recompile } from './compile.ts';
 import { ControlError } from './errors.ts';
 import { explainRule, type FieldCheck } from './explain.ts';
@@ -128,7 +128,8 @@ export function trace(req: TraceRequest): TraceReport {
     misses.sort((a, b) => a.failed.length - b.failed.length || compareRules(a.r, b.r));
     const nearest = misses.slice(0, req.near ?? 3).map((m) => ({ ...ruleInfo(m.r), failed: m.failed }));
     let reference: TraceReport['reference'] = null;
-    if (rules.every((x) => unmodelled(x) === null)) {
+    // threshold / detection_filter depend on earlier packets, which one trace does not have
+    if (rules.every((x) => unmodelled(x) === null && (band(x) === 'flag' || !hasThreshold(x)))) {
       const d = evaluate(rules, p);
       reference = { verdict: d.verdict, reason: d.reason, sigId: d.sigId, alerts: d.alerts };
       if (!BEFORE_RULES[r.reason] && (d.verdict !== r.verdict || d.sigId !== r.sigId)) {
