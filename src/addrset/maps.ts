@@ -1,10 +1,8 @@
-// The address-set maps of a datapath, whether this process loaded it (Datapath: the object's own
-// handles) or opened its pins (PinnedDatapath: handles opened here, closed by close()).
-import { join } from 'node:path';
-
+// The address-set maps of a datapath, through its MapSource (src/datapath/map-source.ts: the
+// object's own handles, or pins opened here and closed by close()).
 import { type AsetKindName, AsetSlot, MapName } from '../abi/index.ts';
-import { Datapath, type DatapathHandle, PinnedDatapath } from '../datapath/index.ts';
-import { BpfMap } from '../native/index.ts';
+import type { DatapathHandle, MapSource } from '../datapath/index.ts';
+import type { BpfMap } from '../native/index.ts';
 import { AddrSetError } from './errors.ts';
 import type { Family } from './prefix.ts';
 
@@ -22,43 +20,20 @@ export function countSlot(kind: AsetKindName, family: Family): number {
 }
 
 export class AsetMaps {
-  readonly #get: (name: string) => BpfMap;
-  readonly #owned: BpfMap[] = [];
-  readonly #cache = new Map<string, BpfMap>();
+  readonly #src: MapSource;
 
-  private constructor(get: (name: string) => BpfMap, owns: boolean) {
-    this.#get = (name) => {
-      const m = get(name);
-      if (owns) this.#owned.push(m);
-      return m;
-    };
+  private constructor(src: MapSource) {
+    this.#src = src;
   }
 
   /** The maps of a loaded (Datapath) or pinned (PinnedDatapath) datapath. */
   static of(dp: DatapathHandle): AsetMaps {
-    if (dp instanceof Datapath) return new AsetMaps((name) => dp.object.map(name), false);
-    if (dp instanceof PinnedDatapath) {
-      return new AsetMaps((name) => {
-        try {
-          return BpfMap.fromPinned(join(dp.dir, name));
-        } catch (e) {
-          if ((e as { code?: string }).code === 'ENOENT') {
-            throw new AddrSetError('E_ASET_MAPS_MISSING', `${dp.dir} has no ${name}: the instance was pinned by a build without address sets; reload it`);
-          }
-          throw e;
-        }
-      }, true);
-    }
-    throw new TypeError('AsetMaps.of: expected a Datapath or a PinnedDatapath');
+    return new AsetMaps(dp.maps((name, dir) => new AddrSetError('E_ASET_MAPS_MISSING',
+      `${dir} has no ${name}: the instance was pinned by a build without address sets; reload it`)));
   }
 
   map(name: string): BpfMap {
-    let m = this.#cache.get(name);
-    if (!m) {
-      m = this.#get(name);
-      this.#cache.set(name, m);
-    }
-    return m;
+    return this.#src.map(name);
   }
 
   /** The outer map (fw_aset4/6) whose slot names the live generation. */
@@ -93,9 +68,7 @@ export class AsetMaps {
 
   /** Closes the handles this object opened (a Datapath's own handles stay with it). */
   close(): void {
-    for (const m of this.#owned) m.close();
-    this.#owned.length = 0;
-    this.#cache.clear();
+    this.#src.close();
   }
 }
 

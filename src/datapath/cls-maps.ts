@@ -1,13 +1,8 @@
-// The classifier maps of a datapath (bpf/lib/cls_maps.h), whether this process loaded it
-// (Datapath: the object's own handles) or opened its pins (PinnedDatapath: handles opened here and
-// closed by close()). Each ruleset map holds two generations: generation g starts at g * (max / 2).
-import { join } from 'node:path';
-
+// The classifier maps of a datapath (bpf/lib/cls_maps.h), through its MapSource (map-source.ts). Each ruleset map holds two generations: generation g starts at g * (max / 2).
 import { ClsLayout, MapName } from '../abi/index.ts';
-import { BpfMap } from '../native/index.ts';
-import { Datapath } from './datapath.ts';
+import type { BpfMap } from '../native/index.ts';
 import type { DatapathHandle } from './handle.ts';
-import { PinnedDatapath } from './pinned.ts';
+import type { MapSource } from './map-source.ts';
 
 /** The ruleset maps, as a plan's images name them. */
 export const IMAGE_MAPS = [
@@ -20,42 +15,20 @@ export type ImageMap = (typeof IMAGE_MAPS)[number];
 export type ClassifierCapacity = Record<ImageMap, number>;
 
 export class ClsMaps {
-  readonly #get: (name: string) => BpfMap;
-  readonly #owned: BpfMap[] = [];
-  readonly #cache = new Map<string, BpfMap>();
+  readonly #src: MapSource;
 
-  private constructor(get: (name: string) => BpfMap, owns: boolean) {
-    this.#get = (name) => {
-      const m = get(name);
-      if (owns) this.#owned.push(m);
-      return m;
-    };
+  private constructor(src: MapSource) {
+    this.#src = src;
   }
 
   static of(dp: DatapathHandle): ClsMaps {
-    if (dp instanceof Datapath) return new ClsMaps((name) => dp.object.map(name), false);
-    if (dp instanceof PinnedDatapath) {
-      return new ClsMaps((name) => {
-        try {
-          return BpfMap.fromPinned(join(dp.dir, name));
-        } catch (e) {
-          if ((e as { code?: string }).code === 'ENOENT') {
-            throw Object.assign(new Error(`${dp.dir} has no ${name}: the instance was pinned by a build without the classifier; reload it`), { code: 'E_CLS_MAPS_MISSING' });
-          }
-          throw e;
-        }
-      }, true);
-    }
-    throw new TypeError('ClsMaps.of: expected a Datapath or a PinnedDatapath');
+    return new ClsMaps(dp.maps((name, dir) => Object.assign(
+      new Error(`${dir} has no ${name}: the instance was pinned by a build without the classifier; reload it`),
+      { code: 'E_CLS_MAPS_MISSING' })));
   }
 
   map(name: string): BpfMap {
-    let m = this.#cache.get(name);
-    if (!m) {
-      m = this.#get(name);
-      this.#cache.set(name, m);
-    }
-    return m;
+    return this.#src.map(name);
   }
 
   /** Entries per generation of a two-generation map. */
@@ -68,9 +41,7 @@ export class ClsMaps {
   }
 
   close(): void {
-    for (const m of this.#owned) m.close();
-    this.#owned.length = 0;
-    this.#cache.clear();
+    this.#src.close();
   }
 }
 

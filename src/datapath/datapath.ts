@@ -8,6 +8,7 @@ import { EVENT_CPU_LOCAL, Knob, MalformedPolicy, MapName, PROG_NAME } from '../a
 import { BpfMap, BpfObject, BpfProgram, numPossibleCpus } from '../native/index.ts';
 import { ensureBpffs, pinDir } from './bpffs.ts';
 import { DatapathHandle } from './handle.ts';
+import { MapSource } from './map-source.ts';
 
 export const DEFAULT_OBJECT = fileURLToPath(new URL('../../build/bpf/fwctl.bpf.o', import.meta.url));
 
@@ -109,6 +110,10 @@ export class Datapath extends DatapathHandle {
       object.close();
       throw err;
     }
+  }
+
+  maps(): MapSource {
+    return new MapSource((name) => this.object.map(name), { owns: false });
   }
 
   protected debugEnabled(): boolean {

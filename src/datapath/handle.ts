@@ -3,6 +3,7 @@
 import { decodePkt, type FwPkt, FW_PKT, MapName } from '../abi/index.ts';
 import { type BpfMap, type BpfProgram, ifNameToIndex, xdpAttach, xdpDetach, xdpQuery } from '../native/index.ts';
 import { readReasonCounters, type ReasonCounters } from './counters.ts';
+import { MapSource, type MissingMap } from './map-source.ts';
 import { PacketRunner, type RunResult } from './runner.ts';
 
 export type AttachMode = 'native' | 'generic';
@@ -35,6 +36,10 @@ export abstract class DatapathHandle {
     this.events = maps(MapName.events);
     this.eventStats = maps(MapName.eventStats);
   }
+
+  /** The datapath's maps by name (see map-source.ts); `missing` says what a pinned instance
+   *  without one of them throws. Close it when done. */
+  abstract maps(missing?: MissingMap): MapSource;
 
   /**
    * Runs one Ethernet frame through the program (BPF_PROG_TEST_RUN) with `tsNs` as its time.

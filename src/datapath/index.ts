@@ -2,6 +2,7 @@
 export { Datapath, DEFAULT_OBJECT, PINNED_NAMES, type DatapathOptions } from './datapath.ts';
 export { PinnedDatapath } from './pinned.ts';
 export { DatapathHandle, type AttachMode, type AttachState } from './handle.ts';
+export { MapSource, type MissingMap } from './map-source.ts';
 export { MAX_TEST_FRAME, MIN_TEST_FRAME, PacketRunner, type RunResult, type XdpAction } from './runner.ts';
 export { readReasonCounters, diffReasonCounters, type ReasonCounters } from './counters.ts';
 export { BPFFS_ROOT, bpffsMounted, ensureBpffs, pinDir, checkInstance } from './bpffs.ts';
