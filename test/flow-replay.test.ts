@@ -113,3 +113,18 @@ test('fwctl replay --rules: flow keywords and flowbits per packet, as the refere
   t.deepEqual(part('udp'), ['udp client: pass/rule_alert/3 [3]', 'udp server: pass/rule_alert/4 [4]']);
   t.deepEqual(part('icmp'), ['icmp client: pass/rule_alert/3 [3]', 'icmp server: pass/rule_alert/5 [5]']);
 });
+
+test('fwctl replay --midstream: a capture that starts mid-connection is established from its first packet; without it, never', async (t) => {
+  const pcap = join(dir, 'mid.pcap');
+  const rulesFile = join(dir, 'mid.rules');
+  const frames = tcpSession({ client: { ip: C, port: 41000 }, server: { ip: S, port: 80 }, exchanges: [{ from: 'client', data: 'GET /' }], end: 'none' }).slice(3);
+  writeFileSync(pcap, writePcapBuffer(frames.map((f, i) => ({ frame: f.frame, ts: 1_700_000_000_000_000n + BigInt(i) * 1000n }))));
+  writeFileSync(rulesFile, 'alert tcp any any -> any any (flow:established,to_server; sid:1;)\nalert tcp any any -> any any (flow:not_established; sid:2;)');
+  const run = async (...extra: string[]) => {
+    const r = await exec(process.execPath, ['bin/fwctl.mjs', 'replay', pcap, '--rules', rulesFile, '-o', 'json', ...extra]);
+    return lines(r.stdout).filter((x) => x.event_type === 'alert').map((x) => x.alert.signature_id as number);
+  };
+  t.deepEqual(await run(), frames.map(() => 2), 'midstream off (default): untracked, not established');
+  const on = await run('--midstream');
+  t.deepEqual(on, frames.filter((f) => f.from === 'client').map(() => 1), 'on: established, the first sender is the client');
+});

@@ -2,7 +2,7 @@
 // With --rules, the rules are compiled, planned and applied to the (unpinned) object first, and
 // each packet's alerts come out as EVE records, before that packet's verdict record.
 import { assertNoErrors, compileRuleFiles, ControlError, planOf } from '../../control/index.ts';
-import { applyRuleset, capacityFor, Datapath, MAX_TEST_FRAME } from '../../datapath/index.ts';
+import { applyRuleset, capacityFor, Datapath, MAX_TEST_FRAME, setFlowConfig } from '../../datapath/index.ts';
 import { formatEveAlert, formatEveBlock, RuleTable } from '../../events/index.ts';
 import {
   applyRateLimits, loadConfigFile, type RateLimitConfig, RateLimitError, readAutoblockCounters, readLimitCounters,
@@ -79,6 +79,7 @@ export const replayCommand: Command = {
     { name: 'strict', type: 'boolean', description: 'report keywords fwctl cannot evaluate yet as errors (with --rules)' },
     { name: 'ratelimit', type: 'string', arg: 'FILE', description: 'rate limits and scan/flood detection to enforce (JSON, docs/ratelimit.md)' },
     { name: 'malformed', type: 'string', arg: 'POLICY', description: 'packets the parser cannot read: drop (default) or pass' },
+    { name: 'midstream', type: 'boolean', description: 'pick up TCP flows that start without a SYN (Suricata stream.midstream)' },
     { name: 'object', type: 'string', arg: 'PATH', description: 'the compiled XDP object (default build/bpf/fwctl.bpf.o)' },
   ],
   async run(input) {
@@ -127,6 +128,7 @@ export const replayCommand: Command = {
             throw new ControlError(er.code ?? 'E_APPLY', 'apply', 'failure', `applying the ruleset failed${er.step ? ` at ${er.step}` : ''}: ${er.message}`, {}, { cause: e });
           }
         }
+        if (options.midstream) setFlowConfig(datapath, { midstream: true });
         if (rlConfig) applyRateLimits(datapath, rlConfig);
         const verdictLine = (pcapCnt: number, r: { verdict: string; reason: string; sigId: number }) =>
           `{"event_type":"verdict","pcap_cnt":${pcapCnt},"verdict":"${r.verdict}","reason":"${r.reason}",` +
