@@ -113,7 +113,7 @@ test.serial('add, list, update, del: the map and the nft table follow; sysctls o
 
   const list = json(await fwctl('synproxy', 'list', '--instance', I, '-o', 'json'));
   t.deepEqual(list.services.map((s: { service: string }) => s.service), ['198.18.50.2:80', '[2001:2::5]:443']);
-  t.deepEqual(Object.keys(list.counters), ['syn_answered', 'syn_passed', 'syn_slow', 'syn_bad_csum', 'ack_valid', 'ack_invalid', 'ack_conntrack', 'mode_on']);
+  t.deepEqual(Object.keys(list.counters), ['syn_answered', 'syn_passed', 'syn_slow', 'syn_bad_csum', 'ack_valid', 'ack_invalid', 'ack_conntrack', 'mode_on', 'ct_reopened']);
   const text = (await fwctl('synproxy', 'list', '--instance', I)).out;
   t.regex(text, /^198\.18\.50\.2:80 {2}mode auto \(cookies off\) {2}threshold 5\/250ms/m);
 

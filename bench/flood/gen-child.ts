@@ -1,6 +1,6 @@
 // The SYN-flood generator: runs in the attacker's namespace (under `nsenter --net`), loads
 // flood_gen.bpf.o and runs flood_syn with BPF_F_TEST_XDP_LIVE_FRAMES: every frame leaves the
-// attacker's veth as a spoofed SYN. Paced in 10 ms ticks to `pps` (0: as fast as it can) for
+// attacker's veth as a spoofed SYN. Paced in 50 ms ticks to `pps` (0: as fast as it can) for
 // `seconds`, or until stdin closes. Job as argv JSON; prints one JSON line: frames and time.
 //   nsenter --net=/run/netns/NS -- node --import tsx bench/flood/gen-child.ts '{"ifname":...}'
 import { fileURLToPath } from 'node:url';
@@ -27,7 +27,8 @@ export type FloodJob = z.infer<typeof floodJobSchema>;
 
 export interface FloodResult { frames: number; ns: number }
 
-const TICK_NS = 10_000_000;
+// A live-frames run sets up and tears down a page pool: runs are few and large (a tick's worth).
+const TICK_NS = 50_000_000;
 
 async function flood(job: FloodJob): Promise<FloodResult> {
   const [base, len] = job.srcPrefix.split('/');

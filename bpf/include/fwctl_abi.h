@@ -389,6 +389,8 @@ enum fw_sc_stat {
 	FW_SC_STAT_ACK_INVALID = 5,	/* no conntrack entry, invalid cookie: dropped, reason syncookie */
 	FW_SC_STAT_ACK_CONNTRACK = 6,	/* belongs to a conntrack entry: passed unchecked */
 	FW_SC_STAT_MODE_ON = 7,		/* SYNs that met cookie mode on (answered, slow or bad) */
+	FW_SC_STAT_CT_REOPENED = 8,	/* a TIME_WAIT/CLOSE conntrack entry expired for a new connection
+					 * on its tuple (a SYN, or an ACK with a valid cookie) */
 	FW_SC_STAT__MAX,
 };
 #define FW_SC_STAT_SLOTS 16

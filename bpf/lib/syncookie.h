@@ -9,6 +9,8 @@
  *   int syncookie_check(ctx, pkt, res)  after the address sets, before the flow table:
  *     TCP to a service of fw_sc_svc (destination address and port), not a fragment:
  *     - belongs to a conntrack entry (bpf_xdp_ct_lookup)              -> 0: the path goes on
+ *       (an entry in TIME_WAIT or CLOSE is expired for a SYN or a valid-cookie ACK of a new
+ *       connection on its tuple, which then goes on below: see sc_conntrack)
  *     - SYN (no ACK, RST, FIN), cookie mode off                       -> 0 (SYNPROXY answers it)
  *     - SYN, cookie mode on                                            -> 1: DROP, reason syncookie,
  *           flag FW_FLAG_SYNCOOKIE: at `out:` syncookie_answer() turns the frame into the cookie
@@ -96,13 +98,22 @@ struct fw_ct_opts {
 	__u8 ct_zone_dir;
 	__u8 reserved[3];
 };
-/* A body, not a forward declaration: libbpf wants a struct where the kernel has one. Never read. */
+/* The kernel's layout, read through CO-RE (libbpf relocates the offsets from vmlinux BTF): only
+ * the TCP state is read (sc_conntrack). A body, not a forward declaration: libbpf wants a struct
+ * where the kernel has one. */
+struct ip_ct_tcp___fw {
+	__u8 state;
+} __attribute__((preserve_access_index));
+union nf_conntrack_proto___fw {
+	struct ip_ct_tcp___fw tcp;
+} __attribute__((preserve_access_index));
 struct nf_conn {
-	unsigned long status;
+	union nf_conntrack_proto___fw proto;
 } __attribute__((preserve_access_index));
 extern struct nf_conn *bpf_xdp_ct_lookup(struct xdp_md *xdp_ctx, struct bpf_sock_tuple *bpf_tuple, __u32 len_tuple,
 					 struct fw_ct_opts *opts, __u32 len_opts) __ksym;
 extern void bpf_ct_release(struct nf_conn *ct) __ksym;
+extern int bpf_ct_change_timeout(struct nf_conn *nfct, __u32 timeout) __ksym;
 
 /* TCP options (RFC 9293 §3.1; the kernel's names live in net/tcp.h, not in a uapi header). */
 #define TCPOPT_EOL 0
@@ -182,14 +193,37 @@ static __always_inline int sc_load_hdrs(struct xdp_md *ctx, const struct fw_pkt 
 	return bpf_xdp_load_bytes(ctx, pkt->l4_off, h->th, len);
 }
 
-/* 0 when a conntrack entry holds the packet's tuple: its connection is past the handshake (or
- * being opened by SYNPROXY), not ours to check. */
-static __always_inline int sc_conntrack_has(struct xdp_md *ctx, const struct fw_pkt *pkt, int v6)
+/* What conntrack says about the packet's tuple (sc_conntrack). */
+enum sc_ct {
+	SC_CT_NONE = 0,		/* no entry: the handshake is ours to check */
+	SC_CT_LIVE = 1,		/* an entry before TIME_WAIT: past the handshake (or SYNPROXY's), pass */
+	SC_CT_REOPENED = 2,	/* a TIME_WAIT/CLOSE entry expired for a new connection on its tuple */
+};
+
+/* nf_conntrack's TCP states (enum tcp_conntrack) from which a tuple may be reused. */
+#define FW_CT_TCP_TIME_WAIT 7
+#define FW_CT_TCP_CLOSE 8
+
+static __always_inline int sc_ack_valid(struct xdp_md *ctx, const struct fw_pkt *pkt, struct sc_hdrs *h, int v6)
+{
+	if (sc_load_hdrs(ctx, pkt, h, v6))
+		return 0;
+	return (v6 ? bpf_tcp_raw_check_syncookie_ipv6(&h->ip.v6, (struct tcphdr *)h->th)
+		   : bpf_tcp_raw_check_syncookie_ipv4(&h->ip.v4, (struct tcphdr *)h->th)) == 0;
+}
+
+/* Looks the tuple up in conntrack. A SYN-proxied SYN is untracked, so an entry still closing
+ * (TIME_WAIT, CLOSE) would catch the new connection's ACK and forward it to the old one: a client
+ * reusing its port within conntrack's TIME_WAIT (120 s) never connects. So for a SYN, or an ACK
+ * with a valid cookie, such an entry is expired at once (bpf_ct_change_timeout 0) and the packet
+ * goes on as if there were none; any other packet of the tuple is left to conntrack. */
+static __always_inline int sc_conntrack(struct xdp_md *ctx, const struct fw_pkt *pkt, struct sc_hdrs *h, int v6, int syn)
 {
 	struct fw_ct_opts opts = { .netns_id = -1 /* BPF_F_CURRENT_NETNS */, .l4proto = IPPROTO_TCP };
 	struct bpf_sock_tuple tup = {};
 	struct nf_conn *ct;
 	__u32 size;
+	__u8 state;
 
 	if (v6) {
 		__builtin_memcpy(tup.ipv6.saddr, pkt->saddr, 16);
@@ -206,9 +240,15 @@ static __always_inline int sc_conntrack_has(struct xdp_md *ctx, const struct fw_
 	}
 	ct = bpf_xdp_ct_lookup(ctx, &tup, size, &opts, sizeof(opts));
 	if (!ct)
-		return 0;
+		return SC_CT_NONE;
+	state = ct->proto.tcp.state;
+	if ((state == FW_CT_TCP_TIME_WAIT || state == FW_CT_TCP_CLOSE) && (syn || sc_ack_valid(ctx, pkt, h, v6))) {
+		bpf_ct_change_timeout(ct, 0);
+		bpf_ct_release(ct);
+		return SC_CT_REOPENED;
+	}
 	bpf_ct_release(ct);
-	return 1;
+	return SC_CT_LIVE;
 }
 
 /* The SYN's half-open window step (struct fw_sc_svc): counts the SYN, says whether cookie mode is
@@ -347,14 +387,18 @@ __noinline int syncookie_check(struct xdp_md *ctx, const struct fw_pkt *pkt, str
 	svc = bpf_map_lookup_elem(&fw_sc_svc, &key);
 	if (!svc)
 		return 0;
-	if (sc_conntrack_has(ctx, pkt, v6)) {
-		sc_stat(FW_SC_STAT_ACK_CONNTRACK);
-		return 0;
-	}
 	scr = sc_scratch_get();
 	if (!scr)
 		return 0;
 	h = &scr->h;
+	switch (sc_conntrack(ctx, pkt, h, v6, fl == FW_TCP_SYN)) {
+	case SC_CT_LIVE:
+		sc_stat(FW_SC_STAT_ACK_CONNTRACK);
+		return 0;
+	case SC_CT_REOPENED:
+		sc_stat(FW_SC_STAT_CT_REOPENED);
+		break;
+	}
 
 	if (fl == FW_TCP_SYN) {
 		int on = sc_window_syn(svc, pkt->ts_ns);
@@ -380,9 +424,7 @@ __noinline int syncookie_check(struct xdp_md *ctx, const struct fw_pkt *pkt, str
 	}
 
 	/* ACK (FIN allowed: a client may close at once): the cookie is ack_seq - 1. */
-	if (sc_load_hdrs(ctx, pkt, h, v6) == 0 &&
-	    (v6 ? bpf_tcp_raw_check_syncookie_ipv6(&h->ip.v6, (struct tcphdr *)h->th)
-		: bpf_tcp_raw_check_syncookie_ipv4(&h->ip.v4, (struct tcphdr *)h->th)) == 0) {
+	if (sc_ack_valid(ctx, pkt, h, v6)) {
 		sc_stat(FW_SC_STAT_ACK_VALID);
 		__sync_fetch_and_add(&svc->ack_valid, 1);
 		if (pkt->ts_ns - svc->win_start_ns < svc->window_ns)

@@ -190,10 +190,10 @@ export type ScModeName = keyof typeof ScMode;
 /** Slots of fw_sc_stats (enum fw_sc_stat). */
 export const ScStat = {
   syn_answered: 0, syn_passed: 1, syn_slow: 2, syn_bad_csum: 3, ack_valid: 4, ack_invalid: 5, ack_conntrack: 6,
-  mode_on: 7,
+  mode_on: 7, ct_reopened: 8,
 } as const;
 export type ScStatName = keyof typeof ScStat;
-export const SC_STAT_MAX = 8;
+export const SC_STAT_MAX = 9;
 export const SC_STAT_SLOTS = 16;
 
 /** fw_cls_rule.thr_type (enum fw_thr_type): Suricata threshold types and detection_filter. */
