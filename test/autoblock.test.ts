@@ -169,7 +169,8 @@ test('on a pinned instance: fwctl ratelimit load, a scan, the block in fwctl blo
   t.like(entries[0], { prefix: `${SCANNER}/32`, family: 'ipv4', source: 'auto', reason: 'auto: port scan', hits: 2 }); // the tripping SYN and the one after
   t.true((entries[0].remaining_ms as number) > 590_000 && (entries[0].remaining_ms as number) <= 600_000);
   const human = await fwctl('block', 'list', '--instance', INSTANCE);
-  t.regex(human.stdout, /198\.18\.7\.7\/32 .* auto .* auto: port scan/);
+  t.is(human.code, 0, human.stderr);
+  t.regex(human.stdout, /198\.18\.7\.7\/32 .* auto .* auto: port scan/, human.stderr);
 
   const rl = await fwctl('ratelimit', 'list', '--instance', INSTANCE, '-o', 'json');
   t.is(rl.code, 0, rl.stderr);
