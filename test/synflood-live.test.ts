@@ -95,3 +95,15 @@ test.serial('the gateway answers from XDP: the attacker namespace receives the S
   t.true(c1.syn_passed - c0.syn_passed <= 200);
   t.true(rx >= answered * 0.99, 'the SYN-ACKs went back out of the interface the SYNs came in on');
 });
+
+test.serial('a client reusing its port connects again: the closing conntrack entry gives way', async (t) => {
+  // Cookie mode on for every SYN; five transactions one after another from one source port, each
+  // on the tuple the last one left in conntrack's TIME_WAIT.
+  await topo.protect('--mode', 'always');
+  const before = (await topo.synproxyList()).counters;
+  const r = await topo.client(30, 1, 5000, { max: 5, localPort: 45678 });
+  const after = (await topo.synproxyList()).counters;
+  t.log(`${r.ok} ok, ${r.failed} failed ${JSON.stringify(r.causes)}; ct_reopened +${after.ct_reopened - before.ct_reopened}`);
+  t.is(r.ok, 5, JSON.stringify(r.causes));
+  t.true(after.ct_reopened - before.ct_reopened >= 4, 'every connection after the first met the last one\'s entry');
+});

@@ -2,8 +2,9 @@
 // `nsenter --net`. One transaction = connect, send a line, read the answer line, close.
 //   server PORT                       answers every line with "ok <line>\n" and closes; prints
 //                                     {"listening":PORT} once ready; exits when stdin closes
-//   client HOST PORT SECONDS CONC TIMEOUT_MS [MAX]
-//                                     CONC workers loop transactions for SECONDS (or MAX in all);
+//   client HOST PORT SECONDS CONC TIMEOUT_MS [MAX [LOCAL_PORT]]
+//                                     CONC workers loop transactions for SECONDS (or MAX in all),
+//                                     from LOCAL_PORT if given (every connection on one tuple);
 //                                     prints one JSON line: ok, failed by cause, tps, latencies
 import { createConnection, createServer } from 'node:net';
 
@@ -19,7 +20,7 @@ export interface ClientResult {
   maxMs: number;
 }
 
-function transaction(host: string, port: number, timeoutMs: number, n: number): Promise<string | null> {
+function transaction(host: string, port: number, timeoutMs: number, n: number, localPort?: number): Promise<string | null> {
   return new Promise((resolve) => {
     let answer = '';
     let done = false;
@@ -31,7 +32,7 @@ function transaction(host: string, port: number, timeoutMs: number, n: number): 
       resolve(cause);
     };
     const timer = setTimeout(() => finish('timeout'), timeoutMs);
-    const sock = createConnection({ host, port });
+    const sock = createConnection({ host, port, localPort });
     sock.setNoDelay(true);
     sock.on('connect', () => sock.write(`tx ${n}\n`));
     sock.on('data', (d) => {
@@ -43,7 +44,8 @@ function transaction(host: string, port: number, timeoutMs: number, n: number): 
   });
 }
 
-export async function runClient(host: string, port: number, seconds: number, conc: number, timeoutMs: number, max = Infinity): Promise<ClientResult> {
+export async function runClient(host: string, port: number, seconds: number, conc: number, timeoutMs: number, max = Infinity,
+  localPort?: number): Promise<ClientResult> {
   const lat: number[] = [];
   const causes: Record<string, number> = {};
   let started = 0;
@@ -54,7 +56,7 @@ export async function runClient(host: string, port: number, seconds: number, con
     while (process.hrtime.bigint() < end && started < max) {
       const n = started++;
       const s = process.hrtime.bigint();
-      const cause = await transaction(host, port, timeoutMs, n);
+      const cause = await transaction(host, port, timeoutMs, n, localPort);
       if (cause === null) lat.push(Number(process.hrtime.bigint() - s) / 1e6);
       else {
         failed++;
@@ -88,7 +90,8 @@ if (process.argv[1]?.endsWith('tcp-agent.ts')) {
   const [mode, ...a] = process.argv.slice(2);
   if (mode === 'server') runServer(Number(a[0]));
   else if (mode === 'client') {
-    const r = await runClient(a[0], Number(a[1]), Number(a[2]), Number(a[3]), Number(a[4]), a[5] ? Number(a[5]) : Infinity);
+    const r = await runClient(a[0], Number(a[1]), Number(a[2]), Number(a[3]), Number(a[4]), a[5] ? Number(a[5]) : Infinity,
+      a[6] ? Number(a[6]) : undefined);
     process.stdout.write(`${JSON.stringify(r)}\n`);
   } else {
     process.stderr.write('usage: tcp-agent.ts server PORT | client HOST PORT SECONDS CONC TIMEOUT_MS [MAX]\n');

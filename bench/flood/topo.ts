@@ -184,8 +184,9 @@ export class FloodTopo {
   }
 
   /** TCP transactions from the client namespace to the server, through the gateway. */
-  client(seconds: number, conc: number, timeoutMs = 3000): Promise<ClientResult> {
-    const c = this.#tsx(this.ns.client, 'bench/flood/tcp-agent.ts', ['client', ADDR.server, String(PORT), String(seconds), String(conc), String(timeoutMs)]);
+  client(seconds: number, conc: number, timeoutMs = 3000, o: { max?: number; localPort?: number } = {}): Promise<ClientResult> {
+    const extra = o.max === undefined && o.localPort === undefined ? [] : [String(o.max ?? 0x7fffffff), ...(o.localPort ? [String(o.localPort)] : [])];
+    const c = this.#tsx(this.ns.client, 'bench/flood/tcp-agent.ts', ['client', ADDR.server, String(PORT), String(seconds), String(conc), String(timeoutMs), ...extra]);
     c.stdin?.end();
     return FloodTopo.#lastJson<ClientResult>(c, 'client agent', (seconds + 30) * 1000);
   }
