@@ -178,6 +178,11 @@ test('on a pinned instance: fwctl ratelimit load, a scan, the block in fwctl blo
   t.like(got.autoblock, { scan: 1, flood: 0, rl_block: 0, block_failed: 0 });
   t.like(got.limits[0], { id: 5, track: 'prefix', prefix4: 24, pps: 1000, passed: 5 });
 
+  const st = await fwctl('status', '--instance', INSTANCE, '-o', 'json');
+  t.is(st.code, 0, st.stderr);
+  t.like(JSON.parse(st.stdout).rateLimits, { limits: [{ id: 5, passed: 5 }], scan: true, flood: false, detected: { scan: 1 } });
+  t.regex((await fwctl('status', '--instance', INSTANCE)).stdout, /rate limits: #5 5 passed .* scan detection on, flood detection off; detected 1 scans/);
+
   // add / del / errors
   t.is((await fwctl('ratelimit', 'add', '--instance', INSTANCE, '--id', '6', '--bps', '5000', '--block', '90s')).code, 0);
   const two = JSON.parse((await fwctl('ratelimit', 'list', '--instance', INSTANCE, '-o', 'json')).stdout);

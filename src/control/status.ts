@@ -3,6 +3,7 @@
 import { blockCount, setCount } from '../addrset/index.ts';
 import { activeGeneration, flowSummary, type FlowSummary, pinDir } from '../datapath/index.ts';
 import { readEventStats } from '../events/index.ts';
+import { RateLimitError, readAutoblockCounters, readLimitCounters, readRateLimits } from '../ratelimit/index.ts';
 import { currentNetns } from './iface.ts';
 import { readJson } from './files.ts';
 import { dirOf, openPinned, readInstance, type Where } from './instance.ts';
@@ -43,6 +44,30 @@ export interface StatusReport {
   maps: MapFill[];
   /** The flow table: fill and evictions per table, counters, live flows by state. */
   flows: FlowSummary;
+  /** Rate limits and the scan / flood detectors (src/ratelimit); null for an instance pinned
+   *  without them. */
+  rateLimits: RateLimitStatus | null;
+}
+
+export interface RateLimitStatus {
+  limits: Array<{ id: number; passed: number; exceeded: number; blocked: number }>;
+  scan: boolean;
+  flood: boolean;
+  monitor: boolean;
+  detected: Record<string, number>;
+}
+
+function rateLimitStatus(dp: Parameters<typeof readRateLimits>[0]): RateLimitStatus | null {
+  try {
+    const cfg = readRateLimits(dp);
+    return {
+      limits: readLimitCounters(dp), scan: cfg.detectors.scan !== null, flood: cfg.detectors.flood !== null,
+      monitor: cfg.detectors.monitor, detected: readAutoblockCounters(dp),
+    };
+  } catch (e) {
+    if (e instanceof RateLimitError) return null;
+    throw e;
+  }
 }
 
 function genStatus(meta: GenerationMeta | null, index: 0 | 1, tag: number, ruleCount: number): GenerationStatus {
@@ -94,6 +119,7 @@ export function status(w: Where): StatusReport {
       events: { emitted: Number(ev.emitted), suppressed: Number(ev.suppressed), lost: Number(ev.lost) },
       maps: mapFills(dp.dir),
       flows: flowSummary(dp),
+      rateLimits: rateLimitStatus(dp),
     };
   } finally {
     dp.close();

@@ -33,6 +33,12 @@ function text(r: StatusReport, out: (l: string) => void): void {
   const a = r.addressSets;
   out(`address sets: allow ${a.allow.v4}/${a.allow.v6}, deny ${a.deny.v4}/${a.deny.v6}, block ${a.block.v4}/${a.block.v6} (IPv4/IPv6)`);
   out(`events: ${r.events.emitted} emitted, ${r.events.suppressed} suppressed, ${r.events.lost} lost`);
+  const rl = r.rateLimits;
+  if (rl) {
+    const lim = rl.limits.map((l) => `#${l.id} ${l.passed} passed / ${l.exceeded} exceeded / ${l.blocked} blocked`).join('; ');
+    out(`rate limits: ${rl.limits.length ? lim : 'none'}; scan detection ${rl.scan ? 'on' : 'off'}, flood detection ${rl.flood ? 'on' : 'off'}${rl.monitor ? ' (monitor only)' : ''}; ` +
+      `detected ${rl.detected.scan} scans, ${rl.detected.flood} floods`);
+  }
   out('flows:');
   for (const l of flowSummaryText(r.flows)) out(l);
   out('maps:');
