@@ -111,6 +111,19 @@ test('fwctl lab -o json: allowed traffic is delivered, denied and blocked traffi
   ]);
   t.true(((after[0].gateway as Record<string, number>).dyn_block ?? 0) >= 1);
 
+  // The SYN-flood phase: the web service behind XDP SYN cookies; a spoofed flood answered from XDP
+  // (none of it in conntrack), the client's web requests delivered before and during it.
+  const flood = r.flood!;
+  t.truthy(flood);
+  t.true(flood.ok, JSON.stringify(flood));
+  t.is(flood.before.delivered, flood.before.tried);
+  t.true(flood.during.delivered >= flood.during.tried - 1, JSON.stringify(flood.during));
+  t.true(flood.flood.sent > 10 * flood.cookie_mode.threshold);
+  t.true((flood.syncookie.syn_answered ?? 0) >= flood.flood.sent - flood.cookie_mode.threshold);
+  t.is(flood.gateway.syncookie, flood.syncookie.syn_answered, 'every answered SYN counted once, under syncookie');
+  t.true(flood.cookie_mode.on_after);
+  t.true(flood.conntrack < 200, `conntrack ${flood.conntrack}`);
+
   // Counters consistent with the probes: every deny/block drop the gateway counted belongs to a
   // probe, and each block entry's hits add up to dyn_block.
   const sum = (reason: string) => r.probes.reduce((s, p) => s + ((p.gateway as Record<string, number>)[reason] ?? 0), 0);

@@ -3,6 +3,7 @@
 // attacker's veth as a spoofed SYN. Paced in 50 ms ticks to `pps` (0: as fast as it can) for
 // `seconds`, or until stdin closes. Job as argv JSON; prints one JSON line: frames and time.
 //   nsenter --net=/run/netns/NS -- node --import tsx bench/flood/gen-child.ts '{"ifname":...}'
+import { fstatSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
@@ -36,8 +37,10 @@ async function flood(job: FloodJob): Promise<FloodResult> {
   const baseN = Buffer.from(base.split('.').map(Number)).readUInt32BE(0) & ~mask;
   const obj = BpfObject.open(FLOOD_OBJECT);
   let stop = false;
-  process.stdin.on('end', () => { stop = true; });
-  process.stdin.resume();
+  if (fstatSync(0).isFIFO()) { // a parent's pipe: its closing stops the flood (not /dev/null)
+    process.stdin.on('end', () => { stop = true; });
+    process.stdin.resume();
+  }
   try {
     obj.setGlobal('cfg_ifindex', ifNameToIndex(job.ifname));
     obj.setGlobal('cfg_src_base', baseN >>> 0);

@@ -10,6 +10,7 @@ import { listenersFor, probesOf } from './probes.ts';
 import { countersRecord, type LabReport, probeRecord } from './report.ts';
 import { LabError } from './sh.ts';
 import { runScanPhase } from './scan.ts';
+import { runFloodPhase } from './flood.ts';
 import { newState, saveState } from './state.ts';
 import { buildTopology, forwardingOn } from './topology.ts';
 import { type ProbeResult, runProbes } from './traffic.ts';
@@ -71,7 +72,7 @@ export async function runLab(opts: LabOptions = {}): Promise<LabReport> {
       hosts: Object.values(plan.hosts).map((h) => ({ role: h.role, netns: h.netns, ipv4: h.v4, ipv6: h.v6, note: h.note })),
       xdp: [], forwarding: null,
     },
-    policy: null, probes: [], scan: null, counters: {}, address_sets: null,
+    policy: null, probes: [], scan: null, flood: null, counters: {}, address_sets: null,
     summary: { probes: 0, as_expected: 0, unexpected: [] }, kept: false, cleanup: null, error: null, ok: false,
   };
   let dps: LabDatapaths | undefined;
@@ -121,6 +122,9 @@ export async function runLab(opts: LabOptions = {}): Promise<LabReport> {
     });
     report.scan = scan.report;
     report.probes.push(...scan.results.map(probeRecord));
+    // Issue 5, the SYN-flood phase (flood.ts): the web service protected, flooded, still answered.
+    log('SYN-flood phase: the web service protected, a spoofed SYN flood, web requests through it');
+    report.flood = await runFloodPhase({ plan, client, readCounters: () => dp.readReasonCounters(), checkAbort: guard.check });
     report.counters = countersRecord(pinned.readReasonCounters());
     report.address_sets = readSetHits(plan.instance);
     const unexpected = report.probes.filter((p) => !p.ok).map((p) => p.id);
@@ -150,6 +154,7 @@ export async function runLab(opts: LabOptions = {}): Promise<LabReport> {
   }
   guard.release();
   report.ok = report.error === null && report.summary.unexpected.length === 0 && report.probes.length > 0 &&
+    (report.flood === null || report.flood.ok) &&
     (report.cleanup === null || report.cleanup.errors.length === 0);
   return report;
 }

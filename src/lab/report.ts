@@ -7,6 +7,7 @@ import { type CleanupReport, cleanupLine } from './cleanup.ts';
 import type { LabPlan } from './plan.ts';
 import type { SetHits } from './policy.ts';
 import { renderScan, type ScanReport } from './scan.ts';
+import { type FloodReport, renderFlood } from './flood.ts';
 import { describeProbe } from './probes.ts';
 import type { Attachment } from './state.ts';
 import type { ProbeResult } from './traffic.ts';
@@ -45,6 +46,8 @@ export interface LabReport {
   probes: ProbeRecord[];
   /** The port-scan phase (scan.ts): the scan, the block it ended in, the detector's counters. */
   scan: ScanReport | null;
+  /** The SYN-flood phase (flood.ts): legitimate web requests through a spoofed SYN flood. */
+  flood: FloodReport | null;
   /** The gateway datapath's counters (both interfaces, since it was loaded), non-zero reasons. */
   counters: Partial<Record<ReasonLabel, { packets: number; bytes: number }>>;
   address_sets: SetHits | null;
@@ -104,6 +107,7 @@ export function renderText(r: LabReport): string[] {
     ));
   }
   if (r.scan) out.push(...renderScan(r.scan));
+  if (r.flood) out.push(...renderFlood(r.flood));
   if (Object.keys(r.counters).length > 0) {
     out.push('', `gateway counters by reason (pinned fw_reason_stats, both interfaces, since load):`);
     out.push(...table(['reason', 'packets', 'bytes'], Object.entries(r.counters).map(([k, c]) => [k, String(c!.packets), String(c!.bytes)])).map((l) => `  ${l}`));
