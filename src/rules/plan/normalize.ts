@@ -82,7 +82,7 @@ function checkSupported(r: Rule, band: ClsBandName): void {
   const kw = r.streamSize.length ? 'stream_size' : null;
   if (kw) {
     throw new PlanError('E_PLAN_UNSUPPORTED',
-      `sid ${r.meta.sid} (${r.source.file}:${r.source.line}): \`${kw}\` on a rule XDP decides alone is not supported yet (needs rate state)`,
+      `sid ${r.meta.sid} (${r.source.file}:${r.source.line}): \`${kw}\` on a rule XDP decides alone is not supported yet (needs the stream reassembly of the DPI worker)`,
       { sid: r.meta.sid, keyword: kw });
   }
 }
