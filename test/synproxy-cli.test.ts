@@ -126,6 +126,18 @@ test.serial('add, list, update, del: the map and the nft table follow; sysctls o
   t.deepEqual(json(await fwctl('synproxy', 'list', '--instance', I, '-o', 'json')).services, []);
 });
 
+test.serial('unload removes the services and the table with the instance', async (t) => {
+  const add = await fwctl('synproxy', 'add', '198.18.50.2:80', '--instance', I, '-o', 'json');
+  t.is(add.code, 0, add.out + add.err);
+  t.not(table(), null);
+  const u = await fwctl('unload', '--instance', I, '-o', 'json');
+  t.is(u.code, 0, u.out + u.err);
+  t.is(table(), null);
+  const l = await fwctl('load', RULES, '--iface', A, '--instance', I, '-o', 'json');
+  t.is(l.code, 0, l.out + l.err);
+  t.deepEqual(json(await fwctl('synproxy', 'list', '--instance', I, '-o', 'json')).services, []);
+});
+
 test.serial('bad input: codes, exit 1, nothing written', async (t) => {
   const cases: Array<[string[], string]> = [
     [['add', '198.18.50.2'], 'E_SP_BAD_SERVICE'],

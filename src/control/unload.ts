@@ -3,6 +3,7 @@
 // removes the pins if load made them (otherwise clears the ruleset it loaded), and removes the
 // state directory.
 import { clearRuleset, Datapath } from '../datapath/index.ts';
+import { removeSynproxy } from '../synproxy/index.ts';
 import { cancelConfirm } from './confirm.ts';
 import { atStep, ControlError } from './errors.ts';
 import { removeDir } from './files.ts';
@@ -51,6 +52,7 @@ export function unload(w: Where): UnloadReport {
     if (dp) {
       try {
         interfaces = st.interfaces.map((i) => detachRecorded(dp, i));
+        removeSynproxy(dp, w.instance); // `fwctl synproxy`'s services and nftables table, if any
         if (!st.pinnedByLoad) {
           try {
             clearRuleset(dp);

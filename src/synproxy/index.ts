@@ -3,7 +3,7 @@
 import type { DatapathHandle } from '../datapath/index.ts';
 import { SynproxyError } from './errors.ts';
 import { serviceAdd, serviceDel, serviceList } from './maps.ts';
-import { applyTable } from './nft.ts';
+import { applyTable, tableExists } from './nft.ts';
 import { type Service, type ServiceAddr, type SettingsInput, checkSettings, formatService } from './service.ts';
 import { sysctlProblems } from './sysctl.ts';
 
@@ -49,4 +49,19 @@ export function unprotectAll(dp: DatapathHandle, instance: string): number {
   for (const s of all) serviceDel(dp, s);
   applyTable(instance, []);
   return all.length;
+}
+
+/** What `fwctl unload` calls: no service left in the map (when the instance has the maps) and the
+ *  instance's table gone from this namespace. Does nothing, and runs no nft, when neither exists. */
+export function removeSynproxy(dp: DatapathHandle, instance: string): number {
+  let services = 0;
+  try {
+    const all = serviceList(dp);
+    for (const s of all) serviceDel(dp, s);
+    services = all.length;
+  } catch (e) {
+    if (!(e instanceof SynproxyError && e.code === 'E_SP_MAPS_MISSING')) throw e;
+  }
+  if (services > 0 || tableExists(instance)) applyTable(instance, []);
+  return services;
 }

@@ -67,6 +67,7 @@ export function applyTable(instance: string, services: readonly Service[]): void
 
 /** Whether the instance's table exists in this network namespace. */
 export function tableExists(instance: string): boolean {
+  if (!existsSync(NFT)) return false; // no nftables here: no table either
   return nft(['list', 'table', 'inet', tableName(instance)]).status === 0;
 }
 
