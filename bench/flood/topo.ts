@@ -5,6 +5,7 @@
 //
 //   client  P c  PcG 198.18.41.2 ── PgC 198.18.41.1 ┐
 //   attacker P a PaG 198.18.42.2 ── PgA 198.18.42.1 ├ gateway P g ── PgS 198.18.43.1 ── PsG 198.18.43.2  server P s
+//   (IPv6 the same in 2001:2:0:41..43::/64)
 //
 // Everything is created by exact name and removed by exact name (namespaces take their veths
 // with them); sysctls are set only inside the gateway namespace.
@@ -28,6 +29,9 @@ export const ADDR = {
   attacker: '198.18.42.2', gwAttacker: '198.18.42.1',
   server: '198.18.43.2', gwServer: '198.18.43.1',
   spoofed: '198.19.0.0/16',
+  client6: '2001:2:0:41::2', gwClient6: '2001:2:0:41::1',
+  attacker6: '2001:2:0:42::2', gwAttacker6: '2001:2:0:42::1',
+  server6: '2001:2:0:43::2', gwServer6: '2001:2:0:43::1',
 } as const;
 export const PORT = 8080;
 
@@ -66,20 +70,25 @@ export class FloodTopo {
       this.#made.add(n);
     }
     const { client, attacker, gw, server } = this.ns;
-    const pairs: Array<[string, string, string, string, string]> = [
-      [client, this.ifs.cg, this.ifs.gc, ADDR.client, ADDR.gwClient],
-      [attacker, this.ifs.ag, this.ifs.ga, ADDR.attacker, ADDR.gwAttacker],
-      [server, this.ifs.sg, this.ifs.gs, ADDR.server, ADDR.gwServer],
+    // IPv6: link-local addresses without DAD (a router resolves its neighbours from them), none
+    // at all for the attacker (its veth then carries only the flood).
+    for (const n of [client, gw, server]) this.inNs(n, 'sysctl', ['-qw', 'net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.default.accept_dad=0']);
+    this.inNs(attacker, 'sysctl', ['-qw', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
+    const pairs: Array<[string, string, string, string, string, string, string]> = [
+      [client, this.ifs.cg, this.ifs.gc, ADDR.client, ADDR.gwClient, ADDR.client6, ADDR.gwClient6],
+      [attacker, this.ifs.ag, this.ifs.ga, ADDR.attacker, ADDR.gwAttacker, ADDR.attacker6, ADDR.gwAttacker6],
+      [server, this.ifs.sg, this.ifs.gs, ADDR.server, ADDR.gwServer, ADDR.server6, ADDR.gwServer6],
     ];
-    for (const [ns, end, gwEnd, addr, gwAddr] of pairs) {
+    for (const [ns, end, gwEnd, addr, gwAddr, addr6, gwAddr6] of pairs) {
       sh('ip', ['link', 'add', end, 'netns', ns, 'type', 'veth', 'peer', 'name', gwEnd, 'netns', gw]);
-      for (const [n, i, a] of [[ns, end, addr], [gw, gwEnd, gwAddr]]) {
-        sh('ip', ['-n', n, 'link', 'set', i, 'addrgenmode', 'none']);
+      for (const [n, i, a, a6] of [[ns, end, addr, addr6], [gw, gwEnd, gwAddr, gwAddr6]]) {
         sh('ip', ['-n', n, 'addr', 'add', `${a}/24`, 'dev', i]);
+        if (n !== attacker) sh('ip', ['-n', n, '-6', 'addr', 'add', `${a6}/64`, 'dev', i, 'nodad']);
         sh('ip', ['-n', n, 'link', 'set', i, 'up']);
       }
       sh('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
       sh('ip', ['-n', ns, 'route', 'add', 'default', 'via', gwAddr]);
+      if (ns !== attacker) sh('ip', ['-n', ns, '-6', 'route', 'add', 'default', 'via', gwAddr6]);
       // Full checksums from the stack (XDP checks a SYN's before answering it).
       this.inNs(ns, 'ethtool', ['-K', end, 'tx', 'off']);
       // A pass-through XDP program on the end: veth delivers the gateway's XDP_TX frames (the
@@ -87,7 +96,7 @@ export class FloodTopo {
       if (ns !== server) sh('ip', ['-n', ns, 'link', 'set', 'dev', end, 'xdpdrv', 'obj', PASS_OBJECT, 'sec', 'xdp.frags']);
     }
     sh('ip', ['-n', gw, 'link', 'set', 'lo', 'up']);
-    this.inNs(gw, 'sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
+    this.inNs(gw, 'sysctl', ['-qw', 'net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1']);
     const mac = (ns: string, i: string) => (JSON.parse(sh('ip', ['-n', ns, '-j', 'link', 'show', i])) as Array<{ address: string }>)[0].address;
     this.mac = { ag: mac(attacker, this.ifs.ag), ga: mac(gw, this.ifs.ga) };
   }
@@ -113,8 +122,11 @@ export class FloodTopo {
     this.#loaded = true;
   }
 
+  /** `fwctl synproxy add` for the server's IPv4 (or IPv6) service. */
   async protect(...opts: string[]): Promise<unknown> {
-    const r = await this.fwctl('synproxy', 'add', `${ADDR.server}:${PORT}`, '--sysctl', '--instance', this.instance, '-o', 'json', ...opts);
+    const v6 = opts.includes('--v6');
+    const svc = v6 ? `[${ADDR.server6}]:${PORT}` : `${ADDR.server}:${PORT}`;
+    const r = await this.fwctl('synproxy', 'add', svc, '--sysctl', '--instance', this.instance, '-o', 'json', ...opts.filter((x) => x !== '--v6'));
     if (r.code !== 0) throw new Error(`fwctl synproxy add: ${r.out}${r.err}`);
     return JSON.parse(r.out.trim().split('\n').pop() as string);
   }
@@ -184,9 +196,10 @@ export class FloodTopo {
   }
 
   /** TCP transactions from the client namespace to the server, through the gateway. */
-  client(seconds: number, conc: number, timeoutMs = 3000, o: { max?: number; localPort?: number } = {}): Promise<ClientResult> {
+  client(seconds: number, conc: number, timeoutMs = 3000, o: { max?: number; localPort?: number; v6?: boolean } = {}): Promise<ClientResult> {
     const extra = o.max === undefined && o.localPort === undefined ? [] : [String(o.max ?? 0x7fffffff), ...(o.localPort ? [String(o.localPort)] : [])];
-    const c = this.#tsx(this.ns.client, 'bench/flood/tcp-agent.ts', ['client', ADDR.server, String(PORT), String(seconds), String(conc), String(timeoutMs), ...extra]);
+    const host = o.v6 ? ADDR.server6 : ADDR.server;
+    const c = this.#tsx(this.ns.client, 'bench/flood/tcp-agent.ts', ['client', host, String(PORT), String(seconds), String(conc), String(timeoutMs), ...extra]);
     c.stdin?.end();
     return FloodTopo.#lastJson<ClientResult>(c, 'client agent', (seconds + 30) * 1000);
   }
@@ -202,7 +215,8 @@ export class FloodTopo {
     return FloodTopo.#lastJson<FloodResult>(c, 'flood generator', (seconds + 30) * 1000);
   }
 
-  /** Removes everything: synproxy services and the nft table, the instance, children, namespaces. */
+  /** Removes everything: the instance (unload takes the synproxy services and nft table), children,
+   *  namespaces. */
   async down(): Promise<string[]> {
     const problems: string[] = [];
     for (const c of this.#children) {
@@ -210,8 +224,6 @@ export class FloodTopo {
       c.kill('SIGTERM');
     }
     if (this.#loaded) {
-      const d = await this.fwctl('synproxy', 'del', `${ADDR.server}:${PORT}`, '--instance', this.instance);
-      if (d.code !== 0 && !/E_SP_NOT_PROTECTED/.test(d.out + d.err)) problems.push(`synproxy del: ${d.out}${d.err}`);
       const u = await this.fwctl('unload', '--instance', this.instance);
       if (u.code !== 0) problems.push(`unload: ${u.out}${u.err}`);
     }
