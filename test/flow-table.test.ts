@@ -284,3 +284,14 @@ test('a non-first fragment has no flow: no flow condition matches it, stateless 
   t.is(r.flows().length, 1);
   t.is(readFlowStats(r.rig.dp).counters.no_flow, 1n);
 });
+
+test('flowbits when a pass rule decides: only the pass rule\'s effects apply (the walk stops at a pass, as Suricata)', (t) => {
+  const r = rigWith(t, `pass tcp any any -> any 22 (flags:S; flowbits:set,p; sid:1;)
+alert tcp any any -> any any (flags:S; flowbits:set,a; flowbits:noalert; sid:2;)
+alert tcp any any -> any any (flowbits:isset,p; sid:3;)
+alert tcp any any -> any any (flowbits:isset,a; sid:4;)`);
+  t.like(r.run(tcp4(C, S, 9100, 22, 'S'), 1n), { reason: 'rule_pass', sigId: 1 });
+  t.is(r.flows()[0].flowbits, 1n << 1n, 'p only (names: a 0, p 1)');
+  t.like(r.run(tcp4(C, S, 9101, 80, 'S'), 2n), { reason: 'rule_alert', sigId: 2, alerts: [] });
+  t.deepEqual(r.run(tcp4(S, C, 80, 9101, 'SA'), 3n).alerts, [4]);
+});

@@ -69,18 +69,20 @@ export class ReferenceEngine {
     }
     const d = evaluate(this.#rules, p, { ...this.#opts, thresholds: (r, q) => this.thresholds.outcome(r, q, tsNs) }, view);
     if (!fl) return d;
-    this.#applyFlowbits(p, view);
+    this.#applyFlowbits(p, view, d);
     if (tcp && (d.reason === 'rule_drop' || d.reason === 'rule_reject')) this.#store(fl, 'drop', d.winner!);
     else if (tcp && d.reason === 'rule_pass') this.#store(fl, 'pass', d.winner!);
     return d;
   }
 
   /** bits = ((bits | set) & ~unset) ^ toggle over every matching rule XDP decides (flowbits on
-   *  DPI rules are the worker's). */
-  #applyFlowbits(p: DecodedPacket, view: FlowView): void {
+   *  DPI rules are the worker's); when a pass rule decides, over that rule alone (Suricata stops
+   *  inspecting a packet at a pass). */
+  #applyFlowbits(p: DecodedPacket, view: FlowView, d: Decision): void {
     const fl = view.flow!;
     const set = new Set<string>(), unset = new Set<string>(), toggle = new Set<string>();
-    for (const r of matchingRules(this.#rules, p, view)) {
+    const rules = d.reason === 'rule_pass' && d.winner ? [d.winner] : matchingRules(this.#rules, p, view);
+    for (const r of rules) {
       if (band(r) === 'flag') continue;
       for (const op of r.flowbits) {
         for (const n of op.names) {
