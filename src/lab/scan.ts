@@ -8,7 +8,7 @@
 import type { ReasonLabel } from '../abi/index.ts';
 import { blockList, monotonicNowNs, openInstance } from '../addrset/index.ts';
 import { diffReasonCounters, type ReasonCounters } from '../datapath/index.ts';
-import { applyRateLimits, parseDurationNs, readAutoblockCounters, readRateLimits } from '../ratelimit/index.ts';
+import { applyRateLimits, parseDurationNs, type RateLimitConfig, readAutoblockCounters, readRateLimits } from '../ratelimit/index.ts';
 import type { Agent } from './agents.ts';
 import type { LabPlan } from './plan.ts';
 import type { AppliedPolicy, Expectation } from './policy.ts';
@@ -74,11 +74,12 @@ export function scanExpect(plan: LabPlan, policy: AppliedPolicy, probe: Probe): 
 export async function runScanPhase(o: ScanPhaseOptions): Promise<{ report: ScanReport; results: ProbeResult[] }> {
   const { plan } = o;
   const dp = openInstance(plan.instance);
+  let saved: RateLimitConfig;
   try {
-    const cur = readRateLimits(dp);
+    saved = readRateLimits(dp);
     applyRateLimits(dp, {
-      ...cur,
-      detectors: { ...cur.detectors, scan: { ports: SCAN.ports, windowNs: parseDurationNs(SCAN.window, 'scan window') }, blockNs: parseDurationNs(SCAN.block, 'block') },
+      ...saved,
+      detectors: { ...saved.detectors, scan: { ports: SCAN.ports, windowNs: parseDurationNs(SCAN.window, 'scan window') }, blockNs: parseDurationNs(SCAN.block, 'block') },
     });
   } finally {
     dp.close();
@@ -109,6 +110,8 @@ export async function runScanPhase(o: ScanPhaseOptions): Promise<{ report: ScanR
   try {
     const now = monotonicNowNs();
     const e = blockList(dp2, { nowNs: now, gc: false }).find((b) => b.prefix === `${prober}/32`);
+    const autoblock = readAutoblockCounters(dp2);
+    applyRateLimits(dp2, saved); // the detector off again: later phases meet the gateway as it was (the block stays)
     return {
       results,
       report: {
@@ -121,7 +124,7 @@ export async function runScanPhase(o: ScanPhaseOptions): Promise<{ report: ScanR
           prefix: e.prefix, source: e.source, reason: e.reason, hits: Number(e.hits),
           remaining_s: e.expiresNs === null ? null : Math.round(Number(e.expiresNs - now) / 1e9),
         } : null,
-        autoblock: readAutoblockCounters(dp2),
+        autoblock,
       },
     };
   } finally {
