@@ -35,6 +35,8 @@ const RULES = [
   'alert udp 198.18.5.0/24 any -> 198.18.5.0/24 any (msg:"pair"; detection_filter: track by_both, count 1, seconds 5; sid:5;)',
   'alert udp any any -> any 1006 (msg:"v6"; detection_filter: track by_src, count 1, seconds 5; sid:6;)',
   'alert udp any any -> any 1007 (msg:"flow"; threshold: type limit, track by_flow, count 1, seconds 60; sid:7;)',
+  'pass udp 198.18.3.1 any -> any 1008 (msg:"passed"; sid:8;)',
+  'alert udp any any -> any 1008 (msg:"df after a pass"; detection_filter: track by_rule, count 1, seconds 10; sid:9;)',
 ].join('\n');
 
 const A = '198.18.1.1';
@@ -87,6 +89,11 @@ const CASES: Array<[Buffer | Uint8Array, bigint, string]> = [
   [udp(X, A, 40000, 1007), 701n * S, 'pass:pass_default:'], // the reply: not the rule's direction
   [udp(A, X, 1007, 40001), 702n * S, 'pass:rule_alert:7'],
   [udp(A, X, 1007, 40000), 703n * S, 'pass:rule_alert:'],
+  // a pass ends the packet's inspection: sid 9's filter does not count the passed packets
+  [udp('198.18.3.1', X, 1008), 800n * S, 'pass:rule_pass:'],
+  [udp('198.18.3.1', X, 1008), 800n * S + 1n, 'pass:rule_pass:'],
+  [udp(A, X, 1008), 801n * S, 'pass:pass_default:'], // its first count
+  [udp(A, X, 1008), 802n * S, 'pass:rule_alert:9'],
 ];
 
 test('threshold and detection_filter at their boundaries, replayed through XDP, equal to the reference', async (t) => {

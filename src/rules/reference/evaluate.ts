@@ -198,14 +198,21 @@ export function evaluate(rules: readonly Rule[], p: DecodedPacket, opts: Evaluat
   if (early) return early;
   let best: Rule | null = null;
   // threshold / detection_filter (threshold.ts): outcome 0 unmatches a rule, 2 silences it
+  // Rules are inspected in rank order and inspection stops at the first pass rule that matches
+  // (Suricata: a pass "skips to the end of all rules" for the packet): rules after it count no
+  // threshold. Pass rules rank first, so a passed packet counts only the pass rules before it.
   const outcome = new Map<Rule, number>();
-  const matched = matchingRules(rules, p, flow).filter((r) => {
-    if (!hasThreshold(r) || band(r) === 'flag') return true;
-    if (!opts.thresholds) throw new Error(`reference evaluator: sid ${r.meta.sid} uses threshold/detection_filter: use ReferenceEngine (it keeps the counters)`);
-    const o = opts.thresholds(r, p);
-    outcome.set(r, o);
-    return o !== 0;
-  });
+  const matched: Rule[] = [];
+  for (const r of [...matchingRules(rules, p, flow)].sort(compareRules)) {
+    if (hasThreshold(r) && band(r) !== 'flag') {
+      if (!opts.thresholds) throw new Error(`reference evaluator: sid ${r.meta.sid} uses threshold/detection_filter: use ReferenceEngine (it keeps the counters)`);
+      const o = opts.thresholds(r, p);
+      outcome.set(r, o);
+      if (o === 0) continue;
+    }
+    matched.push(r);
+    if (band(r) === 'pass') break;
+  }
   for (const r of matched) {
     if (!best || compareRules(r, best) < 0) best = r;
   }

@@ -14,7 +14,7 @@
 //   both              first: 1 if N = 1; within: count+1, 1 when count = N, 2 past it; reset: 1 if N = 1
 // Tracks: by_src, by_dst, by_rule, by_both (the address pair, either direction), by_flow (the
 // 5-tuple, either direction). A counter is updated on every packet the rule's header matches,
-// even when a pass rule then silences it (Suricata stops at the pass, see README.md).
+// unless a pass rule ranked before it matched (evaluate.ts stops at the first pass, as Suricata does).
 import type { Rule } from '../ir.ts';
 import type { DecodedPacket } from './decode.ts';
 
