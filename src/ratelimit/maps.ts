@@ -1,13 +1,11 @@
 // The rate-limit maps of a datapath (bpf/lib/ratelimit.h, autoblock.h): the configuration written
 // (limits first, then the switches, so a packet never sees a switch for a limit not yet written),
 // read back, and the per-CPU counters summed.
-import { join } from 'node:path';
-
 import {
   AbFlag, AbStat, type AbStatName, FW_RL_CTL, FW_RL_LIMIT, FW_RL_STAT, MapName, RL_MAX, RlFlag, RlTrack,
 } from '../abi/index.ts';
-import { Datapath, type DatapathHandle, PinnedDatapath } from '../datapath/index.ts';
-import { BpfMap } from '../native/index.ts';
+import type { DatapathHandle } from '../datapath/index.ts';
+import type { BpfMap } from '../native/index.ts';
 import type { Limit, RateLimitConfig } from './config.ts';
 import { RateLimitError } from './errors.ts';
 
@@ -19,24 +17,12 @@ const u32 = (n: number): Buffer => {
 
 /** Runs fn with the maps of a loaded or pinned datapath (pinned handles are closed after). */
 function withMaps<T>(dp: DatapathHandle, fn: (map: (name: string) => BpfMap) => T): T {
-  if (dp instanceof Datapath) return fn((name) => dp.object.map(name));
-  if (!(dp instanceof PinnedDatapath)) throw new TypeError('rate limits: expected a Datapath or a PinnedDatapath');
-  const opened: BpfMap[] = [];
+  const src = dp.maps((name, dir) => new RateLimitError('E_RL_MAPS_MISSING',
+    `${dir} has no ${name}: the instance was pinned by a build without rate limits; reload it`));
   try {
-    return fn((name) => {
-      try {
-        const m = BpfMap.fromPinned(join(dp.dir, name));
-        opened.push(m);
-        return m;
-      } catch (e) {
-        if ((e as { code?: string }).code === 'ENOENT') {
-          throw new RateLimitError('E_RL_MAPS_MISSING', `${dp.dir} has no ${name}: the instance was pinned by a build without rate limits; reload it`);
-        }
-        throw e;
-      }
-    });
+    return fn((name) => src.map(name));
   } finally {
-    for (const m of opened) m.close();
+    src.close();
   }
 }
 
