@@ -118,10 +118,14 @@ test('fwctl lab -o json: allowed traffic is delivered, denied and blocked traffi
   t.true(flood.ok, JSON.stringify(flood));
   t.is(flood.before.delivered, flood.before.tried);
   t.true(flood.during.delivered >= flood.during.tried - 1, JSON.stringify(flood.during));
-  t.true(flood.flood.sent > 10 * flood.cookie_mode.threshold);
-  t.true((flood.syncookie.syn_answered ?? 0) >= flood.flood.sent - flood.cookie_mode.threshold);
+  const fl = JSON.stringify(flood);
+  t.true(flood.flood.sent > 10 * flood.cookie_mode.threshold, fl);
+  // What reached the gateway (a loaded machine may lose some of the generator's frames at the
+  // veth) met cookie mode after the first `threshold`: answered from XDP, never passed on.
+  t.true((flood.syncookie.syn_answered ?? 0) >= 10 * flood.cookie_mode.threshold, fl);
+  t.true((flood.syncookie.syn_passed ?? 0) <= flood.cookie_mode.threshold + 2 * flood.during.tried, fl);
   t.is(flood.gateway.syncookie, flood.syncookie.syn_answered, 'every answered SYN counted once, under syncookie');
-  t.true(flood.cookie_mode.on_after);
+  t.true(flood.cookie_mode.on_after, fl);
   t.true(flood.conntrack < 200, `conntrack ${flood.conntrack}`);
 
   // Counters consistent with the probes: every deny/block drop the gateway counted belongs to a
