@@ -4,7 +4,7 @@
 import test from 'ava';
 
 import { decodeMeta, encodeMetaIn, FW_META, type MetaOut } from '../src/abi/index.ts';
-import { Datapath } from '../src/datapath/index.ts';
+import { clearFlows, Datapath, readFlows } from '../src/datapath/index.ts';
 import { xdpMd } from '../src/native/index.ts';
 import { ether, finish, ipToBytes, ipv6ToBytes, onesSum, type Packet, pseudoHeaderSum, type TcpOption } from '../src/packets/index.ts';
 import { parseService, readScStats, type ScStats, serviceAdd, serviceDel, type SettingsInput, checkSettings, serviceList } from '../src/synproxy/index.ts';
@@ -136,9 +136,17 @@ for (const f of [4, 6] as const) {
 
       const ack = (n: number, sport = 40000) => seg(f, { sport, flags: 'A', seq: 0x80000000, ack: n,
         options: [{ kind: 'nop' }, { kind: 'nop' }, { kind: 'timestamp', value: 0x11223345, echo: tsval }] });
+      clearFlows(dp);
       const good = run(ack((a.seq + 1) >>> 0));
       t.is(good.action, 'pass');
       t.is(good.meta.reason, 'pass_default');
+      t.true(good.meta.flags.includes('cookie_ack'));
+      // the SYN left no state; the cookie ACK starts the flow established (midstream is off)
+      const flows = readFlows(dp).filter((x) => x.proto === 6);
+      t.is(flows.length, 1);
+      t.is(flows[0].state, 'established');
+      t.is(flows[0].table, 'est');
+      t.is(flows[0].client.port, 40000);
       // Not +1: the low bits of a kernel cookie carry the MSS index, and a neighbouring index is as
       // valid; a change in the hash bits is not.
       const bad = run(ack((a.seq + 1 + 0x1000) >>> 0));

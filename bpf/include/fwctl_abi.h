@@ -86,6 +86,8 @@ enum fw_flag {
 	FW_FLAG_ALERT = 1 << 1,	    /* reserved: a rule raised an alert */
 	FW_FLAG_DPI = 1 << 2,	    /* reserved: copy to the DPI worker */
 	FW_FLAG_SYNCOOKIE = 1 << 3, /* the SYN was answered: the frame became a cookie SYN-ACK (XDP_TX) */
+	FW_FLAG_COOKIE_ACK = 1 << 4, /* an ACK with a valid SYN cookie: the handshake ended through a
+				      * cookie SYN-ACK, so the flow table starts the flow established */
 };
 
 /* Values of the cfg_malformed_policy knob. */

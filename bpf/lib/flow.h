@@ -130,7 +130,8 @@ static __always_inline int flow_expired(const struct fw_flow_cfg *cfg, const str
 }
 
 /* The first state of a flow from its first packet, and its client (endpoint index). */
-static __always_inline __u8 flow_first_state(const struct fw_pkt *pkt, int dir, __u32 midstream, __u8 *client)
+static __always_inline __u8 flow_first_state(const struct fw_pkt *pkt, int dir, __u32 midstream, __u8 *client,
+					     int cookie_ack)
 {
 	__u8 fl = pkt->tcp_flags;
 
@@ -139,6 +140,10 @@ static __always_inline __u8 flow_first_state(const struct fw_pkt *pkt, int dir, 
 		return FW_FLOW_NEW;
 	if ((fl & (FW_TCP_SYN | FW_TCP_ACK | FW_TCP_RST)) == FW_TCP_SYN)
 		return FW_FLOW_SYN_SENT;
+	/* the client's ACK to a cookie SYN-ACK that XDP sent (syncookie.h): the handshake is done,
+	 * whatever the midstream setting (the SYN was answered without state) */
+	if (cookie_ack && (fl & (FW_TCP_SYN | FW_TCP_ACK | FW_TCP_RST)) == FW_TCP_ACK)
+		return (fl & FW_TCP_FIN) ? FW_FLOW_FIN_WAIT : FW_FLOW_ESTABLISHED;
 	if (midstream != FW_FLOW_MIDSTREAM_ON || (fl & FW_TCP_RST))
 		return FW_FLOW_UNTRACKED;
 	if ((fl & (FW_TCP_SYN | FW_TCP_ACK)) == (FW_TCP_SYN | FW_TCP_ACK)) {
@@ -286,7 +291,7 @@ __noinline int flow_track(const struct fw_pkt *pkt, struct fw_result *res)
 		f = 0;
 	}
 	if (!f) {
-		state = flow_first_state(pkt, dir, cfg ? cfg->midstream : 0, &client);
+		state = flow_first_state(pkt, dir, cfg ? cfg->midstream : 0, &client, res->flags & FW_FLAG_COOKIE_ACK);
 		__builtin_memset(&c->fresh, 0, sizeof(c->fresh));
 		c->fresh.first_ns = pkt->ts_ns;
 		c->fresh.last_ns = pkt->ts_ns;

@@ -429,6 +429,7 @@ __noinline int syncookie_check(struct xdp_md *ctx, const struct fw_pkt *pkt, str
 		__sync_fetch_and_add(&svc->ack_valid, 1);
 		if (pkt->ts_ns - svc->win_start_ns < svc->window_ns)
 			__sync_fetch_and_add(&svc->win_done, 1);
+		res->flags |= FW_FLAG_COOKIE_ACK; /* flow_track: the flow starts established */
 		return 0;
 	}
 	sc_stat(FW_SC_STAT_ACK_INVALID);
