@@ -18,7 +18,7 @@ import { promisify } from 'node:util';
 
 import { SYSTEM_ENV, run as sh } from '../live/tools.ts';
 import type { ClientResult } from './tcp-agent.ts';
-import type { FloodJob, FloodResult } from './gen-child.ts';
+import type { FloodJob, FloodResult } from '../../src/lab/flood-gen.ts';
 
 const execp = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -210,7 +210,7 @@ export class FloodTopo {
       ifname: this.ifs.ag, srcMac: this.mac.ag, dstMac: this.mac.ga, srcPrefix: ADDR.spoofed, dst: ADDR.server, dport: PORT,
       pps, seconds,
     };
-    const argv = [process.execPath, '--import', 'tsx', join(ROOT, 'bench/flood/gen-child.ts'), JSON.stringify(job)];
+    const argv = [process.execPath, '--import', 'tsx', join(ROOT, 'src/lab/flood-gen.ts'), JSON.stringify(job)];
     const c = this.#spawn(this.ns.attacker, cpu === undefined ? argv : ['taskset', '-c', String(cpu), ...argv]);
     return FloodTopo.#lastJson<FloodResult>(c, 'flood generator', (seconds + 30) * 1000);
   }

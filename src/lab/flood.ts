@@ -47,7 +47,7 @@ export interface FloodPhaseOptions {
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const FWCTL = `${ROOT}bin/fwctl.mjs`;
-const GENERATOR = `${ROOT}bench/flood/gen-child.ts`;
+const GENERATOR = `${ROOT}src/lab/flood-gen.ts`;
 
 const mac = (netns: string, ifname: string) => (JSON.parse(ipn(netns, '-j', 'link', 'show', ifname)) as Array<{ address: string }>)[0].address;
 

@@ -1,10 +1,8 @@
 // The service map and counters of one datapath (loaded here, or opened from its pins). These
 // functions are the only writers of fw_sc_svc and fw_sc_count.
-import { join } from 'node:path';
-
 import { FW_SC_KEY, MapName, SC_STAT_MAX, SC_STAT_SLOTS, ScStat, type ScStatName } from '../abi/index.ts';
-import { Datapath, type DatapathHandle, PinnedDatapath } from '../datapath/index.ts';
-import { BpfMap } from '../native/index.ts';
+import type { DatapathHandle } from '../datapath/index.ts';
+import type { BpfMap } from '../native/index.ts';
 import { SynproxyError } from './errors.ts';
 import {
   decodeKey, decodeValue, encodeKey, encodeValue, type Service, type ServiceAddr, type Settings,
@@ -18,25 +16,13 @@ export interface ScMaps {
 }
 
 export function openScMaps(dp: DatapathHandle): ScMaps {
-  if (dp instanceof Datapath) {
-    const m = (n: string) => dp.object.map(n);
-    return { svc: m(MapName.scSvc), count: m(MapName.scCount), stats: m(MapName.scStats), close() {} };
+  const src = dp.maps((name, dir) => new SynproxyError('E_SP_MAPS_MISSING', `instance at ${dir} has no SYN-cookie map ${name}: reload it`));
+  try {
+    return { svc: src.map(MapName.scSvc), count: src.map(MapName.scCount), stats: src.map(MapName.scStats), close: () => src.close() };
+  } catch (e) {
+    src.close();
+    throw e;
   }
-  if (dp instanceof PinnedDatapath) {
-    const opened: BpfMap[] = [];
-    try {
-      for (const n of [MapName.scSvc, MapName.scCount, MapName.scStats]) opened.push(BpfMap.fromPinned(join(dp.dir, n)));
-    } catch (e) {
-      for (const m of opened) m.close();
-      if ((e as { code?: string }).code === 'ENOENT') {
-        throw new SynproxyError('E_SP_MAPS_MISSING', `instance at ${dp.dir} has no SYN-cookie maps: reload it`, { cause: e });
-      }
-      throw e;
-    }
-    const [svc, count, stats] = opened;
-    return { svc, count, stats, close: () => opened.forEach((m) => m.close()) };
-  }
-  throw new TypeError('openScMaps: not a Datapath or PinnedDatapath');
 }
 
 function withScMaps<T>(dp: DatapathHandle, fn: (m: ScMaps) => T): T {

@@ -2,13 +2,13 @@
 // flood_gen.bpf.o and runs flood_syn with BPF_F_TEST_XDP_LIVE_FRAMES: every frame leaves the
 // attacker's veth as a spoofed SYN. Paced in 50 ms ticks to `pps` (0: as fast as it can) for
 // `seconds`, or until stdin closes. Job as argv JSON; prints one JSON line: frames and time.
-//   nsenter --net=/run/netns/NS -- node --import tsx bench/flood/gen-child.ts '{"ifname":...}'
+//   nsenter --net=/run/netns/NS -- node --import tsx src/lab/flood-gen.ts '{"ifname":...}'
 import { fstatSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
-import { BpfObject, constants, ifNameToIndex, xdpMd } from '../../src/native/index.ts';
-import { synFrame } from './packets.ts';
+import { BpfObject, constants, ifNameToIndex, xdpMd } from '../native/index.ts';
+import { synFrame } from './flood-packets.ts';
 
 export const FLOOD_OBJECT = fileURLToPath(new URL('../../build/bpf/flood_gen.bpf.o', import.meta.url));
 
@@ -84,7 +84,7 @@ async function flood(job: FloodJob): Promise<FloodResult> {
   }
 }
 
-if (process.argv[1]?.endsWith('gen-child.ts')) {
+if (process.argv[1]?.endsWith('flood-gen.ts')) {
   const job = floodJobSchema.parse(JSON.parse(process.argv[2]));
   const r = await flood(job);
   process.stdout.write(`${JSON.stringify(r)}\n`);

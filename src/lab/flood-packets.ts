@@ -1,6 +1,6 @@
 // The template SYN the flood generator rewrites (flood_gen.bpf.c): Ethernet + IPv4 + TCP with an
 // MSS option, 58 bytes.
-import { ether } from '../../src/packets/index.ts';
+import { ether } from '../packets/index.ts';
 
 export function synFrame(srcMac: string, dstMac: string, src: string, dst: string, dport: number): Buffer {
   const f = ether({ src: srcMac, dst: dstMac }).ipv4({ src, dst, ttl: 64 })
