@@ -270,9 +270,12 @@ test('full tables: half-open flows evict half-open flows only; established flows
   t.is(st.half.deleted, 16n, 'the 16 promotions');
   t.is(st.half.evicted, BigInt(16 + flood) - 16n - BigInt(st.half.live));
   t.true(st.half.evicted > 1900n, `${st.half.evicted} evicted`);
-  // the survivors are the most recent SYNs (LRU), never the oldest
+  // the survivors are mostly recent SYNs. The kernel's LRU is approximate: entries sit on per-CPU
+  // lists, and one inserted on a CPU that then stops inserting (the test runs move between CPUs)
+  // can outlive newer ones, so the oldest survivor is not bounded; the bulk must be recent.
   const ports = r.flows().filter((f) => f.table === 'half').map((f) => f.client.port);
-  t.true(ports.every((p) => p >= 20000 + flood - 512), `oldest half-open survivor: port ${Math.min(...ports)}`);
+  const recent = ports.filter((p) => p >= 20000 + flood - 512).length;
+  t.true(recent >= ports.length * 0.75, `${recent} of ${ports.length} survivors among the last 512 SYNs`);
   for (let i = 0; i < 16; i++) t.deepEqual(r.rig.run(tcp4(C, S, 10000 + i, 80, 'A'), ++ts).alerts, [1], `flow ${i} still established`);
 });
 
