@@ -72,6 +72,12 @@ export const CODES = {
   E_UNSUPPORTED_PROTOCOL: e('unsupported protocol (strict)', 'As W_UNSUPPORTED_PROTOCOL, reported as an error because of --strict.'),
   W_UNSUPPORTED_ACTION: w('unsupported action', 'The action is Suricata\'s (config, accept) but fwctl does not implement it; the rule is skipped.'),
   E_UNSUPPORTED_ACTION: e('unsupported action (strict)', 'As W_UNSUPPORTED_ACTION, reported as an error because of --strict.'),
+  // --- threshold.config (the threshold-file: threshold, event_filter, suppress, rate_filter) -------
+  E_THRESHOLD_CONFIG_SYNTAX: e('malformed threshold.config line', 'A line is `threshold|event_filter|suppress|rate_filter` then comma-separated `setting value` pairs; the directive or a setting is unknown, given twice, without a value, or a required one is missing.'),
+  E_THRESHOLD_CONFIG_VALUE: e('bad threshold.config value', 'A setting\'s value is not what it takes: gen_id/sig_id 0-4294967295, count/seconds/timeout 1-4294967295, type limit|threshold|both, track by_src|by_dst|by_rule|by_both|by_flow (suppress: by_src|by_dst|by_either), new_action alert|drop|pass|reject|sdrop|log.'),
+  W_THRESHOLD_CONFIG_NO_RULE: w('threshold.config entry matches no rule', 'No loaded rule has the entry\'s gen_id and sig_id; the entry does nothing.'),
+  W_UNSUPPORTED_THRESHOLD_CONFIG: w('unsupported threshold.config entry', 'The entry cannot be applied exactly (a rate_filter whose new_action differs from the rule\'s action, a suppress by_src/by_dst on a `<>` rule); the rules it names are skipped.'),
+  E_UNSUPPORTED_THRESHOLD_CONFIG: e('unsupported threshold.config entry (strict)', 'As W_UNSUPPORTED_THRESHOLD_CONFIG, reported as an error because of --strict.'),
 } as const satisfies Record<string, CodeInfo>;
 
 export type Code = keyof typeof CODES;
@@ -85,4 +91,5 @@ export const STRICT_TWIN: Partial<Record<Code, Code>> = {
   W_UNSUPPORTED_KEYWORD: 'E_UNSUPPORTED_KEYWORD',
   W_UNSUPPORTED_PROTOCOL: 'E_UNSUPPORTED_PROTOCOL',
   W_UNSUPPORTED_ACTION: 'E_UNSUPPORTED_ACTION',
+  W_UNSUPPORTED_THRESHOLD_CONFIG: 'E_UNSUPPORTED_THRESHOLD_CONFIG',
 };

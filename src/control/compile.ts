@@ -16,6 +16,8 @@ export interface CompileRequest {
   /** --vars FILE (JSON) */
   varFiles?: readonly string[];
   strict?: boolean;
+  /** --threshold-config FILE (Suricata's threshold.config) */
+  thresholdConfig?: string;
 }
 
 export interface CompiledRuleset {
@@ -25,7 +27,9 @@ export interface CompiledRuleset {
   /** The variables given (vars files, then --var), without Suricata's defaults. */
   vars: VarConfig;
   strict: boolean;
-  /** sha256 over the texts, the variables and strictness. */
+  /** The threshold.config as read (file as given, text), when one was given. */
+  thresholdConfig?: { file: string; text: string };
+  /** sha256 over the texts, the variables and strictness (and the threshold.config). */
   hash: string;
 }
 
@@ -35,10 +39,11 @@ function fileError(e: unknown): ControlError | null {
   return why ? new ControlError('E_CLI_FILE', 'check', 'invalid', `cannot read ${err.path ?? 'file'}: ${why}`) : null;
 }
 
-export function rulesetHash(sources: ReadonlyArray<{ file: string; text: string }>, vars: VarConfig, strict: boolean): string {
+export function rulesetHash(sources: ReadonlyArray<{ file: string; text: string }>, vars: VarConfig, strict: boolean, thresholdConfig?: { file: string; text: string }): string {
   const h = createHash('sha256');
   h.update(JSON.stringify({ vars, strict }));
   for (const s of sources) h.update(`\0${s.file}\0${s.text}`);
+  if (thresholdConfig) h.update(`\0threshold-config\0${thresholdConfig.file}\0${thresholdConfig.text}`);
   return h.digest('hex');
 }
 
@@ -47,22 +52,28 @@ export async function compileRuleFiles(req: CompileRequest): Promise<CompiledRul
   if (req.files.length === 0) throw new ControlError('E_CLI_MISSING_ARGUMENT', 'args', 'invalid', 'at least one rule FILE is needed');
   let vars: VarConfig;
   let sources: CompiledRuleset['sources'];
+  let thresholdConfig: CompiledRuleset['thresholdConfig'];
   try {
     const fileVars = await Promise.all((req.varFiles ?? []).map(loadVarsFile));
     vars = mergeVars(...fileVars, parseVarAssignments([...(req.vars ?? [])]));
     sources = await Promise.all(req.files.map(async (file) => ({ file, path: resolve(file), text: await readFile(file, 'utf8') })));
+    if (req.thresholdConfig !== undefined) thresholdConfig = { file: req.thresholdConfig, text: await readFile(req.thresholdConfig, 'utf8') };
   } catch (e) {
     if (e instanceof VarConfigError) throw new ControlError(e.code, 'check', 'invalid', e.message);
     throw fileError(e) ?? e;
   }
   const strict = req.strict ?? false;
-  const result = compileRuleText(sources.map((s) => ({ file: s.file, text: s.text })), { vars, strict });
-  return { result, sources, vars, strict, hash: rulesetHash(sources, vars, strict) };
+  const result = compileRuleText(sources.map((s) => ({ file: s.file, text: s.text })), { vars, strict, ...(thresholdConfig ? { thresholdConfig } : {}) });
+  return { result, sources, vars, strict, ...(thresholdConfig ? { thresholdConfig } : {}), hash: rulesetHash(sources, vars, strict, thresholdConfig) };
 }
 
 /** Compiles a stored generation again (gen-N.rules.json). */
-export function recompile(stored: { sources: ReadonlyArray<{ file: string; text: string }>; vars: VarConfig; strict: boolean }): RulesetResult {
-  return compileRuleText(stored.sources.map((s) => ({ file: s.file, text: s.text })), { vars: stored.vars, strict: stored.strict });
+export function recompile(stored: {
+  sources: ReadonlyArray<{ file: string; text: string }>; vars: VarConfig; strict: boolean; thresholdConfig?: { file: string; text: string };
+}): RulesetResult {
+  return compileRuleText(stored.sources.map((s) => ({ file: s.file, text: s.text })), {
+    vars: stored.vars, strict: stored.strict, ...(stored.thresholdConfig ? { thresholdConfig: stored.thresholdConfig } : {}),
+  });
 }
 
 /** The check step's verdict: any error diagnostic refuses the ruleset. */

@@ -28,6 +28,8 @@ export interface LoadRequest extends Where {
   vars?: string[];
   varFiles?: string[];
   strict?: boolean;
+  /** --threshold-config FILE */
+  thresholdConfig?: string;
   force?: boolean;
   /** --mgmt ADDR[:PORT] and --mgmt-to ADDR,... (stored for the next loads). */
   mgmt?: string;

@@ -37,6 +37,7 @@ export function writeGeneration(dir: string, meta: GenerationMeta, c: CompiledRu
   ensureDir(dir);
   const sources: GenerationSources = {
     version: 1, hash: c.hash, strict: c.strict, vars: c.vars, sources: c.sources.map((s) => ({ file: s.file, text: s.text })),
+    ...(c.thresholdConfig ? { thresholdConfig: c.thresholdConfig } : {}),
   };
   writeJsonAtomic(files.genRules(dir, meta.index), sources);
   writeJsonAtomic(files.gen(dir, meta.index), meta);

@@ -99,6 +99,8 @@ export const GenerationSources = z.strictObject({
   strict: z.boolean(),
   vars: VarConfigSchema,
   sources: z.array(z.strictObject({ file: z.string(), text: z.string() })),
+  /** The threshold.config the generation was compiled with (--threshold-config). */
+  thresholdConfig: z.strictObject({ file: z.string(), text: z.string() }).optional(),
 });
 export type GenerationSources = z.infer<typeof GenerationSources>;
 

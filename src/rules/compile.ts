@@ -7,6 +7,8 @@ import { lexRule, splitRules } from './lex.ts';
 import { Interner, lowerRule } from './lower.ts';
 import { parseRule, type ParsedOption, type ParsedRule } from './parse.ts';
 import { Resolver } from './resolve.ts';
+import { parseThresholdConfig } from './threshold-config.ts';
+import { applyThresholdConfig } from './threshold-config-apply.ts';
 import { validateRule, type Resolved } from './validate.ts';
 import { DEFAULT_VARS, mergeVars, type VarConfig } from './vars.ts';
 
@@ -15,6 +17,8 @@ export interface CompileOptions {
   vars?: Partial<VarConfig>;
   /** Report unsupported keywords, protocols and actions as errors instead of warnings. */
   strict?: boolean;
+  /** Suricata's threshold.config (threshold-file), applied to the compiled rules (threshold-config.ts). */
+  thresholdConfig?: { file: string; text: string };
 }
 
 export interface SkippedRule {
@@ -120,12 +124,14 @@ export function compileRuleText(sources: Array<{ file: string; text: string }>, 
   }
   const skippedByKeyword: Record<string, number> = {};
   for (const s of skipped) for (const k of s.reasons) skippedByKeyword[k] = (skippedByKeyword[k] ?? 0) + 1;
-  return {
+  const result: RulesetResult = {
     rules,
     skipped,
     diagnostics,
     summary: { total: records.length, loaded: rules.length, skipped: skipped.length, invalid, skippedByKeyword, errors, warnings },
   };
+  const tc = opts.thresholdConfig;
+  return tc ? applyThresholdConfig(result, parseThresholdConfig(tc.file, tc.text, resolver, strict), strict) : result;
 }
 
 /** A later rule with the same gid:sid as an earlier (loaded or skipped) one is an error. */

@@ -10,6 +10,8 @@ export interface LoadOptions {
   strict?: boolean;
   /** JSON vars files ({"address-groups": {...}, "port-groups": {...}}), applied in order. */
   varFiles?: string[];
+  /** Suricata's threshold.config file, applied to the compiled rules. */
+  thresholdConfig?: string;
 }
 
 export async function loadVarsFile(path: string): Promise<VarConfig> {
@@ -19,5 +21,6 @@ export async function loadVarsFile(path: string): Promise<VarConfig> {
 export async function loadRuleFiles(paths: string[], opts: LoadOptions = {}): Promise<RulesetResult> {
   const fileVars = await Promise.all((opts.varFiles ?? []).map(loadVarsFile));
   const sources = await Promise.all(paths.map(async (file) => ({ file, text: await readFile(file, 'utf8') })));
-  return compileRuleText(sources, { vars: mergeVars(...fileVars, opts.vars), strict: opts.strict });
+  const thresholdConfig = opts.thresholdConfig === undefined ? undefined : { file: opts.thresholdConfig, text: await readFile(opts.thresholdConfig, 'utf8') };
+  return compileRuleText(sources, { vars: mergeVars(...fileVars, opts.vars), strict: opts.strict, ...(thresholdConfig ? { thresholdConfig } : {}) });
 }

@@ -24,13 +24,17 @@ export const checkCommand: Command = {
     { name: 'var', type: 'string', multiple: true, arg: 'NAME=VALUE', description: 'define or override a rule variable ($HOME_NET, $HTTP_PORTS, ...)' },
     { name: 'vars', type: 'string', multiple: true, arg: 'FILE', description: 'JSON file of {"address-groups": {...}, "port-groups": {...}}' },
     { name: 'strict', type: 'boolean', description: 'report keywords, protocols and actions fwctl cannot evaluate yet as errors' },
+    { name: 'threshold-config', type: 'string', arg: 'FILE', description: "Suricata's threshold.config (threshold, event_filter, suppress, rate_filter) to check and apply" },
   ],
   async run({ options, positionals, out, json }) {
     if (positionals.length === 0) throw new UsageError('E_CLI_MISSING_ARGUMENT', 'check needs at least one rule FILE');
     let result: RulesetResult;
     try {
       const vars = parseVarAssignments((options.var as string[] | undefined) ?? []);
-      result = await loadRuleFiles(positionals, { vars, varFiles: (options.vars as string[] | undefined) ?? [], strict: options.strict === true });
+      result = await loadRuleFiles(positionals, {
+        vars, varFiles: (options.vars as string[] | undefined) ?? [], strict: options.strict === true,
+        thresholdConfig: options['threshold-config'] as string | undefined,
+      });
     } catch (e) {
       if (e instanceof VarConfigError) throw new UsageError(e.code, e.message);
       const err = e as NodeJS.ErrnoException;

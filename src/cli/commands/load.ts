@@ -72,6 +72,7 @@ export const loadCommand: Command = {
     { name: 'mgmt-to', type: 'string', multiple: true, arg: 'ADDR[,ADDR]', description: "the box's management addresses (default: its interfaces' addresses)" },
     { name: 'force', type: 'boolean', description: 'load even if the ruleset would cut the management access' },
     { name: 'strict', type: 'boolean', description: 'report keywords fwctl cannot evaluate yet as errors' },
+    { name: 'threshold-config', type: 'string', arg: 'FILE', description: "Suricata's threshold.config: threshold, event_filter, suppress, rate_filter entries" },
   ],
   async run(input) {
     const { options, positionals, out, err, json } = input;
@@ -82,6 +83,7 @@ export const loadCommand: Command = {
       const r = await loadRuleset({
         instance: instanceOf(options), files: positionals, ifaces: (options.iface as string[] | undefined) ?? [], mode,
         vars: options.var as string[] | undefined, varFiles: options.vars as string[] | undefined, strict: options.strict === true,
+        thresholdConfig: options['threshold-config'] as string | undefined,
         force: options.force === true, mgmt: options.mgmt as string | undefined, mgmtTo: options['mgmt-to'] as string[] | undefined,
         confirmSeconds: positiveNumber(options.confirm, 'confirm'),
       });
