@@ -431,4 +431,35 @@ export const DIAG_CASES: DiagCase[] = [
     text: 'alert tcp any any -> any any ( \\\n  msg:"x"; \\\n  contnet:"a"; sid:1;)',
     expect: ['E_UNKNOWN_KEYWORD 3:3+7 ~content'],
   },
+  // threshold.config (opts.thresholdConfig): positions are in the threshold.config file
+  {
+    name: 'threshold.config: unknown directive',
+    text: 'alert tcp any any -> any any (sid:2;)',
+    opts: { thresholdConfig: { file: 'threshold.config', text: 'thresold gen_id 1, sig_id 2' } },
+    expect: ['E_THRESHOLD_CONFIG_SYNTAX 1:1+8 ~threshold'],
+  },
+  {
+    name: 'threshold.config: bad type',
+    text: 'alert tcp any any -> any any (sid:2;)',
+    opts: { thresholdConfig: { file: 'threshold.config', text: 'threshold gen_id 1, sig_id 2, type lmit, track by_src, count 1, seconds 5' } },
+    expect: ['E_THRESHOLD_CONFIG_VALUE 1:36+4 ~limit'],
+  },
+  {
+    name: 'threshold.config: entry for a sid no rule has',
+    text: 'alert tcp any any -> any any (sid:2;)',
+    opts: { thresholdConfig: { file: 'threshold.config', text: '# tuning\nsuppress gen_id 1, sig_id 9' } },
+    expect: ['W_THRESHOLD_CONFIG_NO_RULE 2:1+8'],
+  },
+  {
+    name: 'threshold.config: rate_filter changing the action',
+    text: 'drop tcp any any -> any any (sid:2;)',
+    opts: { thresholdConfig: { file: 'threshold.config', text: 'rate_filter gen_id 1, sig_id 2, track by_rule, count 1, seconds 60, new_action alert, timeout 10' } },
+    expect: ['W_UNSUPPORTED_THRESHOLD_CONFIG 1:1+11'],
+  },
+  {
+    name: 'threshold.config: rate_filter changing the action, strict',
+    text: 'drop tcp any any -> any any (sid:2;)',
+    opts: { strict: true, thresholdConfig: { file: 'threshold.config', text: 'rate_filter gen_id 1, sig_id 2, track by_rule, count 1, seconds 60, new_action alert, timeout 10' } },
+    expect: ['E_UNSUPPORTED_THRESHOLD_CONFIG 1:1+11'],
+  },
 ];
