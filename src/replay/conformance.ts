@@ -132,7 +132,6 @@ function explanations(c: ConformanceCase, r: RulesetResult, reasons: Record<stri
   const dpi = r.rules.filter((x) => band(x) === 'flag' && x.action !== 'pass');
   if (dpi.length) out.push(`rules that need DPI do not alert yet (sid ${dpi.map((x) => x.meta.sid).slice(0, 5).join(', ')})`);
   if ((reasons.fragment ?? 0) > 0) out.push('the capture has IP fragments: Suricata reassembles them, XDP matches each fragment alone');
-  if ((reasons.flow_drop ?? 0) > 0) out.push(`a drop dropped the rest of a TCP flow (${reasons.flow_drop} packets flow_drop): fwctl applies a header rule's drop to its flow, Suricata only for some rule kinds (docs/rule-language.md, flow verdicts)`);
   if (!c.ipsMode && xdp.some((x) => x.action !== 'alert' && x.action !== 'pass')) out.push('IDS mode (Suricata lets drop rules only alert) is not modelled: XDP is always inline');
   const unchecked = [...c.expected, ...c.expectedTotal].flatMap((e) => Object.keys(e.match ?? {}).filter((k) => !CHECKABLE.test(k)));
   if (unchecked.length) out.push(`the expected counts select on fields fwctl's EVE does not have (${[...new Set(unchecked)].join(', ')})`);
@@ -140,6 +139,7 @@ function explanations(c: ConformanceCase, r: RulesetResult, reasons: Record<stri
   if (dpiPass.length) out.push(`pass rules that need DPI cannot silence alerts yet (sid ${dpiPass.map((x) => x.meta.sid).slice(0, 5).join(', ')})`);
   const skippedPass = r.skipped.length ? `${r.skipped.length} rule(s) skipped: ${r.skipped.slice(0, 3).map((s) => `${s.sid ?? `line ${s.line}`} (${s.reasons.join(', ')})`).join('; ')}` : null;
   if (skippedPass) out.push(skippedPass);
+  if ((reasons.flow_drop ?? 0) > 0) out.push(`a drop dropped the rest of a TCP flow (${reasons.flow_drop} packets flow_drop): fwctl applies a header rule's drop to its flow, Suricata only for some rule kinds (docs/rule-language.md, flow verdicts)`);
   return out;
 }
 
