@@ -173,3 +173,22 @@ test('applyThresholdConfig is pure: the compiled result it is given is unchanged
   t.true(r.rules.every((x) => x.threshold?.type === 'limit'), 'a later entry applies to every part of a split rule');
   t.is(r.rules[0].dst, base.rules[0].dst, 'an address set the split keeps is the same object (the IR interns sets)');
 });
+
+test('control: compileRuleFiles reads --threshold-config, hashes it, and recompile (trace) gives the same rules', async (t) => {
+  const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { compileRuleFiles, recompile } = await import('../src/control/compile.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'fwctl-tcfg-ctl-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'r.rules'), 'drop tcp any any -> any any (sid:1;)\n');
+  writeFileSync(join(dir, 'th.config'), 'suppress gen_id 1, sig_id 1, track by_dst, ip 198.18.0.0/24\n');
+  const plain = await compileRuleFiles({ files: [join(dir, 'r.rules')] });
+  const c = await compileRuleFiles({ files: [join(dir, 'r.rules')], thresholdConfig: join(dir, 'th.config') });
+  t.is(plain.result.rules.length, 1);
+  t.is(c.result.rules.length, 2);
+  t.not(c.hash, plain.hash);
+  t.deepEqual(c.thresholdConfig, { file: join(dir, 'th.config'), text: 'suppress gen_id 1, sig_id 1, track by_dst, ip 198.18.0.0/24\n' });
+  t.deepEqual(recompile(c).rules.map((x) => printRule(x)), c.result.rules.map((x) => printRule(x)));
+  await t.throwsAsync(compileRuleFiles({ files: [join(dir, 'r.rules')], thresholdConfig: join(dir, 'none.config') }), { message: /cannot read .*none\.config: no such file/ });
+});

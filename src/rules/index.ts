@@ -2,6 +2,7 @@
 //   compileRuleText(sources, {vars, strict})          pure
 //   loadRuleFiles(paths, {vars, strict, varFiles})    reads files, then compileRuleText
 //   parseVarAssignments(["HOME_NET=[...]"]), loadVarsFile(path), parseVarsJson(text)
+//   {thresholdConfig: {file, text}} in either: Suricata's threshold.config applied to the result
 export { compileRuleText, type CompileOptions, type RulesetResult, type RulesetSummary, type SkippedRule } from './compile.ts';
 export { loadRuleFiles, loadVarsFile, type LoadOptions } from './load.ts';
 export { DEFAULT_VARS, mergeVars, parseVarAssignments, parseVarsJson, VarConfigError, type VarConfig } from './vars.ts';
@@ -9,3 +10,6 @@ export type { Diagnostic } from './diagnostics.ts';
 export type * from './ir.ts';
 export { BUFFERS, TCP_FLAG_BITS, FRAG_BITS } from './ir.ts';
 export { formatDiagnostic } from './format.ts';
+// Suricata's threshold.config: CompileOptions.thresholdConfig / LoadOptions.thresholdConfig apply it.
+export { parseThresholdConfig, type ThresholdConfigEntry, type ThresholdConfigResult } from './threshold-config.ts';
+export { applyThresholdConfig } from './threshold-config-apply.ts';
