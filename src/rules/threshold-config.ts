@@ -218,7 +218,7 @@ export function parseThresholdConfig(file: string, text: string, resolver: Resol
     const rep = new Reporter(src, strict);
     const e = entry(rep, resolver, src);
     if (e && !rep.hasErrors) entries.push(e);
-    diagnostics.push(...rep.diagnostics);
+    diagnostics.push(...rep.diagnostics.sort((a, b) => a.line - b.line || a.col - b.col));
   }
   return { entries, diagnostics };
 }
