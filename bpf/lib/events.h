@@ -76,30 +76,14 @@ static __always_inline int event_admit(__u64 now)
 }
 
 /* Reserves, fills and submits one record of `type` describing `pkt`. */
-static __always_inline void emit_event(const struct fw_pkt *pkt, __u8 type, __u32 rule_idx, __u32 sid,
-				       __u8 action, __u8 verdict)
+/* Every field of a record but the block ones, from the packet. Ring memory is not zeroed: the
+ * caller writes the rest, so no stale byte shows through. */
+static __always_inline void event_fill(struct fw_event *e, const struct fw_pkt *pkt, __u8 type, __u32 rule_idx,
+				       __u32 sid, __u8 action, __u8 verdict)
 {
-	struct fw_event *e;
-
-	if (!event_admit(pkt->ts_ns)) {
-		event_count(FW_EVENT_STAT_SUPPRESSED);
-		return;
-	}
-	e = bpf_ringbuf_reserve(&fw_events, sizeof(*e), 0);
-	if (!e) {
-		event_count(FW_EVENT_STAT_LOST);
-		return;
-	}
-	/* Ring memory is not zeroed: every byte is written, so no stale record shows through. */
 	e->ts_ns = pkt->ts_ns;
-	e->saddr[0] = pkt->saddr[0];
-	e->saddr[1] = pkt->saddr[1];
-	e->saddr[2] = pkt->saddr[2];
-	e->saddr[3] = pkt->saddr[3];
-	e->daddr[0] = pkt->daddr[0];
-	e->daddr[1] = pkt->daddr[1];
-	e->daddr[2] = pkt->daddr[2];
-	e->daddr[3] = pkt->daddr[3];
+	__builtin_memcpy(e->saddr, pkt->saddr, 16);
+	__builtin_memcpy(e->daddr, pkt->daddr, 16);
 	e->sid = sid;
 	e->rule_idx = rule_idx;
 	e->ifindex = pkt->ifindex;
@@ -119,6 +103,23 @@ static __always_inline void emit_event(const struct fw_pkt *pkt, __u8 type, __u3
 	e->vlan_depth = pkt->vlan_depth;
 	e->has_l4 = pkt->has_l4;
 	__builtin_memset(e->_pad, 0, sizeof(e->_pad));
+}
+
+static __always_inline void emit_event(const struct fw_pkt *pkt, __u8 type, __u32 rule_idx, __u32 sid,
+				       __u8 action, __u8 verdict)
+{
+	struct fw_event *e;
+
+	if (!event_admit(pkt->ts_ns)) {
+		event_count(FW_EVENT_STAT_SUPPRESSED);
+		return;
+	}
+	e = bpf_ringbuf_reserve(&fw_events, sizeof(*e), 0);
+	if (!e) {
+		event_count(FW_EVENT_STAT_LOST);
+		return;
+	}
+	event_fill(e, pkt, type, rule_idx, sid, action, verdict);
 	e->expires_ns = 0; /* FW_EVENT_BLOCK's fields (autoblock.h) */
 	e->block_why = 0;
 	e->block_id = 0;
