@@ -4,19 +4,17 @@
 //    trips each detector, the window edge, legitimate traffic from another source untouched;
 //  - a datapath this test pinned under its own instance name, configured with `fwctl ratelimit
 //    load` and read with `fwctl block list` / `fwctl ratelimit list` (subprocesses).
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import test from 'ava';
 
 import { monotonicNowNs } from '../src/addrset/index.ts';
 import { Datapath, ensureBpffs } from '../src/datapath/index.ts';
 import { ether } from '../src/packets/index.ts';
 import { writePcapBuffer } from '../src/pcap/index.ts';
+import { fwctl } from './helpers/fwctl.ts';
 
-const exec = promisify(execFile);
 const INSTANCE = `hbB-ab-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 const dir = mkdtempSync(join(tmpdir(), 'fwctl-autoblock-'));
 let dp: Datapath | undefined;
@@ -27,14 +25,6 @@ test.after.always(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function fwctl(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    return { code: 0, ...(await exec(process.execPath, ['bin/fwctl.mjs', ...args], { maxBuffer: 64 << 20 })) };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-  }
-}
 
 const MS = 1_000_000n;
 const T0 = 1_700_000_000_000_000_000n;

@@ -1,16 +1,14 @@
 // `fwctl block` and `fwctl set` as subprocesses against a datapath this test pinned under its own
 // instance name (removed after), checked through the same maps with BPF_PROG_TEST_RUN.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import test from 'ava';
 
 import { Datapath, ensureBpffs } from '../src/datapath/index.ts';
 import { ether } from '../src/packets/index.ts';
+import { fwctl } from './helpers/fwctl.ts';
 
-const exec = promisify(execFile);
 const INSTANCE = `aset-cli-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 const dir = mkdtempSync(join(tmpdir(), 'fwctl-aset-cli-'));
 let dp: Datapath;
@@ -33,15 +31,6 @@ interface Run {
   stderr: string;
 }
 
-async function fwctl(...args: string[]): Promise<Run> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, ['bin/fwctl.mjs', ...args], { maxBuffer: 64 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 const json = (r: Run) => JSON.parse(r.stdout);
 const v4 = (src: string, dst = '198.19.255.1') => ether().ipv4({ src, dst }).udp({ sport: 1, dport: 53 }).build();

@@ -1,28 +1,18 @@
 // Rate limits under a replayed flood: timestamped captures through `fwctl replay --ratelimit` (a
 // subprocess, the real object), with exact counts of what passed and what was dropped, packet by
 // packet at the token boundaries, and the block a limit adds when it is told to.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import test from 'ava';
 
 import { ether } from '../src/packets/index.ts';
 import { writePcapBuffer } from '../src/pcap/index.ts';
+import { fwctl } from './helpers/fwctl.ts';
 
-const exec = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'fwctl-ratelimit-'));
 test.after.always(() => rmSync(dir, { recursive: true, force: true }));
 
-async function fwctl(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    return { code: 0, ...(await exec(process.execPath, ['bin/fwctl.mjs', ...args], { maxBuffer: 64 << 20 })) };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-  }
-}
 
 const MS = 1_000_000n;
 const T0 = 1_700_000_000_000_000_000n;

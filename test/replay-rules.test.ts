@@ -2,30 +2,19 @@
 // packet, EVE alert records (with pcap_cnt) before that packet's verdict record; verdicts carry the
 // winner's sid; the stats record ends the output with alert totals per sid. Bad rules: diagnostics
 // and exit 1 before anything runs.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import test from 'ava';
 
 import { ether } from '../src/packets/index.ts';
 import { writePcapBuffer } from '../src/pcap/index.ts';
+import { fwctl } from './helpers/fwctl.ts';
 
-const exec = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'fwctl-replay-rules-'));
 test.after.always(() => rmSync(dir, { recursive: true, force: true }));
 
 interface Run { code: number; stdout: string; stderr: string }
-async function fwctl(...args: string[]): Promise<Run> {
-  try {
-    const r = await exec(process.execPath, ['bin/fwctl.mjs', ...args], { maxBuffer: 64 << 20 });
-    return { code: 0, ...r };
-  } catch (e) {
-    const x = e as Run;
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-  }
-}
 const lines = (s: string) => s.trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
 
 const RULES = join(dir, 'r.rules');

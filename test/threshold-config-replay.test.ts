@@ -1,30 +1,20 @@
 // threshold.config through `fwctl replay --rules R --threshold-config T` (a subprocess, the real
 // XDP object): a capture written here, the exact verdicts and alerts per packet, and the reference
 // engine on the same compiled rules agreeing. UDP only, so no flow verdict carries a drop onward.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import test from 'ava';
 
 import { ether } from '../src/packets/index.ts';
 import { writePcapBuffer } from '../src/pcap/index.ts';
 import { compileRuleText } from '../src/rules/index.ts';
 import { ReferenceEngine } from '../src/rules/reference/index.ts';
+import { fwctl } from './helpers/fwctl.ts';
 
-const exec = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'fwctl-tcfg-'));
 test.after.always(() => rmSync(dir, { recursive: true, force: true }));
 
-async function fwctl(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    return { code: 0, ...(await exec(process.execPath, ['bin/fwctl.mjs', ...args], { maxBuffer: 64 << 20 })) };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-  }
-}
 
 const RULES = [
   'drop udp any any -> any 2001 (msg:"suppressed by_src"; sid:11;)',

@@ -2,30 +2,20 @@
 // `fwctl replay --rules` (a subprocess, the real object), checked packet by packet at the
 // boundaries (the Nth and N+1th match, the last nanosecond of a window and its end) and against
 // the reference engine (src/rules/reference/threshold.ts) on the same frames.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import test from 'ava';
 
 import { ether } from '../src/packets/index.ts';
 import { writePcapBuffer } from '../src/pcap/index.ts';
 import { compileRuleText } from '../src/rules/index.ts';
 import { ReferenceEngine } from '../src/rules/reference/index.ts';
+import { fwctl } from './helpers/fwctl.ts';
 
-const exec = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'fwctl-threshold-'));
 test.after.always(() => rmSync(dir, { recursive: true, force: true }));
 
-async function fwctl(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    return { code: 0, ...(await exec(process.execPath, ['bin/fwctl.mjs', ...args], { maxBuffer: 64 << 20 })) };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-  }
-}
 
 const RULES = [
   'alert udp any any -> any 1001 (msg:"df"; detection_filter: track by_src, count 3, seconds 10; sid:1;)',
