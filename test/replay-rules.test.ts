@@ -92,3 +92,28 @@ test('bad rules: diagnostics and exit 1 before anything runs; bad variables too'
   t.is(noRules.code, 1);
   t.like(lines(noRules.stdout)[0].error, { code: 'E_CLI_USAGE' });
 });
+
+test('every alert of a capture is written by default (no flood guard offline); --alert-rate applies it on pcap time', async (t) => {
+  const burst = join(dir, 'burst.pcap');
+  // 3000 pings within one millisecond of capture time: far past the live guard's 1000-alert burst
+  writeFileSync(burst, writePcapBuffer(Array.from({ length: 3000 }, (_, i) => ({
+    frame: v4(ether()).icmp({ type: 'echo-request', id: 1, seq: i }).build(), ts: 10_000_000_000n + BigInt(i) * 300n,
+  }))));
+  const all = await fwctl('replay', burst, '--rules', RULES, '--var', 'SERVERS=198.18.2.0/24', '-o', 'json');
+  t.is(all.code, 0, all.stderr);
+  const s = lines(all.stdout).pop()!;
+  t.is(s.alerts.total, 3000);
+  t.deepEqual(s.alerts.events, { emitted: 3000, suppressed: 0, lost: 0 });
+
+  const guarded = await fwctl('replay', burst, '--rules', RULES, '--var', 'SERVERS=198.18.2.0/24', '-o', 'json', '--alert-rate', '100/50');
+  t.is(guarded.code, 0, guarded.stderr);
+  const g = lines(guarded.stdout).pop()!;
+  t.is(g.alerts.total, 50, 'the burst, and no refill within a millisecond at 100/s');
+  t.deepEqual(g.alerts.events, { emitted: 50, suppressed: 2950, lost: 0 });
+
+  for (const bad of ['0', 'x', '10/0', '99999999999']) {
+    const r = await fwctl('replay', burst, '--rules', RULES, '--alert-rate', bad);
+    t.is(r.code, 1, `--alert-rate ${bad}`);
+    t.regex(r.stderr, /--alert-rate takes RATE or RATE\/BURST/);
+  }
+});

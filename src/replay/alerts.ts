@@ -35,12 +35,13 @@ export interface RuleReplayOptions {
 
 /**
  * Opens a private (unpinned) datapath for a replay, its classifier maps sized for the plan, and
- * applies `rules` to it. The event flood guard keeps one bucket (eventCpu 0) so a replay's alerts
- * do not depend on the CPUs its test runs land on.
+ * applies `rules` to it. Offline, every alert is written (no flood guard) unless `o` turns the guard
+ * on; then it keeps one bucket (eventCpu 0) so a replay's alerts do not depend on the CPUs its test
+ * runs land on.
  */
 export function openRuleDatapath(rules: readonly Rule[], o: Omit<DatapathOptions, 'eventCpu'> = {}): Datapath {
   const plan = planRuleset([...rules]);
-  const dp = Datapath.open({ ...o, eventCpu: 0, classifier: o.classifier ?? capacityFor(plan, 1) });
+  const dp = Datapath.open({ eventRateLimit: false, ...o, eventCpu: 0, classifier: o.classifier ?? capacityFor(plan, 1) });
   try {
     applyRuleset(dp, plan);
     return dp;

@@ -80,6 +80,7 @@ export const replayCommand: Command = {
     { name: 'threshold-config', type: 'string', arg: 'FILE', description: "Suricata's threshold.config to apply to the rules (with --rules)" },
     { name: 'ratelimit', type: 'string', arg: 'FILE', description: 'rate limits and scan/flood detection to enforce (JSON, docs/ratelimit.md)' },
     { name: 'malformed', type: 'string', arg: 'POLICY', description: 'packets the parser cannot read: drop (default) or pass' },
+    { name: 'alert-rate', type: 'string', arg: 'RATE[/BURST]', description: 'apply the live alert flood guard on pcap time (default: off, every alert is written)' },
     { name: 'midstream', type: 'boolean', description: 'pick up TCP flows that start without a SYN (Suricata stream.midstream)' },
     { name: 'object', type: 'string', arg: 'PATH', description: 'the compiled XDP object (default build/bpf/fwctl.bpf.o)' },
   ],
@@ -95,6 +96,16 @@ export const replayCommand: Command = {
       throw new UsageError('E_CLI_BAD_VALUE', `--malformed takes "drop" or "pass", not "${String(malformed)}"`);
     }
     if (options.verdicts && !json) throw new UsageError('E_CLI_USAGE', '--verdicts writes JSON records: add -o json');
+    // An offline replay writes every alert (as Suricata reading a capture); --alert-rate puts the
+    // live flood guard (alerts per second of packet time, and a burst) in front of them.
+    let guard: { eventRateLimit: boolean; eventRate?: number; eventBurst?: number } = { eventRateLimit: false };
+    if (options['alert-rate'] !== undefined) {
+      const m = /^(\d+)(?:\/(\d+))?$/.exec(String(options['alert-rate']));
+      if (!m || [m[1], m[2] ?? m[1]].some((x) => Number(x) < 1 || Number(x) > 0xffffffff)) {
+        throw new UsageError('E_CLI_BAD_VALUE', `--alert-rate takes RATE or RATE/BURST (alerts per second, positive integers), not "${String(options['alert-rate'])}"`);
+      }
+      guard = { eventRateLimit: true, eventRate: Number(m[1]), eventBurst: Number(m[2] ?? m[1]) };
+    }
     let rlConfig: RateLimitConfig | null = null;
     if (options.ratelimit !== undefined) {
       try {
@@ -117,7 +128,7 @@ export const replayCommand: Command = {
       const plan = compiled ? planOf(compiled) : null;
       // With rules: one flood-guard bucket (eventCpu 0) and classifier maps sized for the plan.
       const datapath = Datapath.open({
-        malformedPolicy: malformed, objectPath: options.object as string | undefined,
+        malformedPolicy: malformed, objectPath: options.object as string | undefined, ...guard,
         ...(plan ? { eventCpu: 0, classifier: capacityFor(plan, 1) } : rlConfig ? { eventCpu: 0 } : {}),
       });
       const lines = new LineWriter(out);
