@@ -1,6 +1,7 @@
 import test from 'ava';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { parseArgs } from '../src/cli/args.ts';
 import { main } from '../src/cli/main.ts';
 
 const run = promisify(execFile);
@@ -43,4 +44,13 @@ test('help lists the commands; command help lists options', async (t) => {
 test('bin/fwctl.mjs runs as a subprocess', async (t) => {
   const { stdout } = await run(process.execPath, ['bin/fwctl.mjs', 'version', '-o', 'json']);
   t.regex(JSON.parse(stdout).version, /^\d+\.\d+\.\d+$/);
+});
+
+test("a bare '->' or '-1' is a positional (a trace's direction, a number); '-o' is still an option", (t) => {
+  const defs = [{ name: 'output', short: 'o', type: 'string' as const, arg: 'FMT', description: 'x' }];
+  const r = parseArgs(['tcp', '198.18.1.2:1234', '->', '198.18.2.2:80', 'ttl', '-1', '-o', 'json'], defs);
+  t.deepEqual(r.positionals, ['tcp', '198.18.1.2:1234', '->', '198.18.2.2:80', 'ttl', '-1']);
+  t.is(r.options.output, 'json');
+  const e = t.throws(() => parseArgs(['-x'], defs));
+  t.regex(e!.message, /unknown option -x/);
 });

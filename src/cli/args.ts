@@ -51,7 +51,8 @@ export function parseArgs(argv: string[], defs: OptionDef[]): ParsedArgs {
         const hint = closest(name, byLong.keys());
         throw new UsageError('E_CLI_UNKNOWN_OPTION', `unknown option --${name}`, hint ? `--${hint}` : undefined);
       }
-    } else if (arg.startsWith('-') && arg.length > 1) {
+    } else if (arg.startsWith('-') && /^-[A-Za-z]/.test(arg)) {
+      // a short option is a letter: '->' (a trace's direction) and '-1' stay positionals
       def = byShort.get(arg.slice(1, 2));
       if (!def) throw new UsageError('E_CLI_UNKNOWN_OPTION', `unknown option ${arg}`);
       if (arg.length > 2) inline = arg.slice(2);

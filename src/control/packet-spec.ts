@@ -3,8 +3,8 @@
 //   udp [2001:2:0:1::2]:5353 -> [2001:2:0:2::2]:53 len 40
 //   icmp 198.18.1.2 -> 198.18.2.2 type 8 code 0 ttl 3
 //   ip 198.18.1.2 -> 198.18.2.2 proto 47
-// On a command line the description is one quoted argument (a bare "->" reads as an option), or
-// its words after "--", or written with "to" instead of "->".
+// On a command line the description is one quoted argument or its words (a bare "->" is a word:
+// src/cli/args.ts reads only "-" and a letter as an option), or written with "to" for "->".
 // Words after the addresses: flags F|S|R|P|A|U|E|C... (TCP, default S), ttl N, len N (payload
 // bytes), type T and code C (ICMP/ICMPv6; names echo-request, echo-reply), id N and seq N (ICMP
 // echo), vlan N (repeatable), proto N (ip). The frame is built with src/packets.
