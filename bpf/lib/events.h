@@ -15,8 +15,8 @@
 #include "fwctl_abi.h"
 #include "config.h"
 #include "maps.h"
+#include "tokens.h"
 
-#define FW_EVENT_NSEC 1000000000ULL
 
 /* The slot of a per-CPU map that this packet's events use: the running CPU's (live), or the
  * fixed cfg_event_cpu's (replay: one bucket whichever CPU the test run lands on). The branch is
@@ -44,9 +44,6 @@ static __always_inline void event_count(__u32 stat)
 static __always_inline int event_admit(__u64 now)
 {
 	struct fw_event_bucket *b;
-	__u64 cap = (__u64)cfg_event_burst * FW_EVENT_NSEC;
-	__u64 rate = cfg_event_rate;
-	__u64 dt;
 
 	if (!cfg_event_ratelimit)
 		return 1;
@@ -55,23 +52,15 @@ static __always_inline int event_admit(__u64 now)
 		return 0;
 	if (!b->primed) {
 		b->primed = 1;
-		b->tokens = cap;
+		b->tokens = (__u64)cfg_event_burst * FW_TOKEN;
 		b->last_ns = now;
 	} else if (now > b->last_ns) {
-		dt = now - b->last_ns;
+		tokens_refill(&b->tokens, now - b->last_ns, cfg_event_rate, cfg_event_burst);
 		b->last_ns = now;
-		/* dt * rate overflows only for gaps far longer than a refill: those simply fill it.
-		 * cap <= 2^32 * 1e9 < 2^62, so tokens + dt * rate below stays under 2^64. */
-		if (rate && dt < cap / rate + 1)
-			b->tokens += dt * rate;
-		else if (rate)
-			b->tokens = cap;
-		if (b->tokens > cap)
-			b->tokens = cap;
 	}
-	if (b->tokens < FW_EVENT_NSEC)
+	if (b->tokens < FW_TOKEN)
 		return 0;
-	b->tokens -= FW_EVENT_NSEC;
+	b->tokens -= FW_TOKEN;
 	return 1;
 }
 

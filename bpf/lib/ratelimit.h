@@ -10,8 +10,8 @@
  * source blocked for block_ns when that is set. The limits are asked in slot order; the first that
  * drops a packet ends it. Time is the packet's (fw_pkt.ts_ns): a replay meets its limits exactly.
  *
- * Buckets start full; tokens are in 1e-9 units, so a refill is elapsed_ns * rate (events.h's
- * arithmetic): after the burst, the next packet passes exactly 1e9 / rate ns later. An older
+ * Buckets start full; tokens are in 1e-9 units, so a refill is elapsed_ns * rate (tokens.h, as
+ * the alert flood guard): after the burst, the next packet passes exactly 1e9 / rate ns later. An older
  * timestamp refills nothing. Buckets are shared by the CPUs without a lock (a count may be lost
  * when two CPUs pay from one bucket at the same instant; the limit is then a little looser).
  */
@@ -25,12 +25,11 @@
 #include "maps.h"
 #include "verdict.h"
 #include "autoblock.h"
+#include "tokens.h"
 
 #ifndef FW_RL_STATE_MAX
 #define FW_RL_STATE_MAX 131072
 #endif
-
-#define FW_RL_NSEC 1000000000ULL
 
 /* What is on. Writer: userspace (limits first, then this). Reader: XDP, once per packet. */
 struct {
@@ -76,21 +75,6 @@ struct fw_rl_abi_types {
 	struct fw_ab_port_key ab_port_key;
 };
 struct fw_rl_abi_types *fw_rl_abi_anchor __attribute__((unused));
-
-/* Adds dt * rate to *tokens, capped at burst * 1e9 (a gap long enough to overflow fills it). */
-static __always_inline void rl_refill(__u64 *tokens, __u64 dt, __u64 rate, __u64 burst)
-{
-	__u64 cap = burst * FW_RL_NSEC;
-
-	if (!rate)
-		return;
-	if (dt < cap / rate + 1)
-		*tokens += dt * rate;
-	else
-		*tokens = cap;
-	if (*tokens > cap)
-		*tokens = cap;
-}
 
 /* The source masked to `plen` bits (network order words). */
 static __always_inline void rl_mask(__u32 *a, __u32 plen)
@@ -139,23 +123,23 @@ __noinline int rl_one(const struct fw_pkt *pkt, struct fw_result *res, __u32 i)
 	now = pkt->ts_ns;
 	b = bpf_map_lookup_elem(&fw_rl_state, k);
 	if (!b) {
-		sc->bucket.ptokens = l->pburst * FW_RL_NSEC;
-		sc->bucket.btokens = l->bburst * FW_RL_NSEC;
+		sc->bucket.ptokens = l->pburst * FW_TOKEN;
+		sc->bucket.btokens = l->bburst * FW_TOKEN;
 		sc->bucket.last_ns = now;
 		bpf_map_update_elem(&fw_rl_state, k, &sc->bucket, BPF_ANY);
 		b = bpf_map_lookup_elem(&fw_rl_state, k);
 		if (!b)
 			return 0;
 	} else if (now > b->last_ns) {
-		rl_refill(&b->ptokens, now - b->last_ns, l->pps, l->pburst);
-		rl_refill(&b->btokens, now - b->last_ns, l->bps, l->bburst);
+		tokens_refill(&b->ptokens, now - b->last_ns, l->pps, l->pburst);
+		tokens_refill(&b->btokens, now - b->last_ns, l->bps, l->bburst);
 		b->last_ns = now;
 	}
-	need_b = (__u64)pkt->frame_len * FW_RL_NSEC;
-	ok = (!l->pps || b->ptokens >= FW_RL_NSEC) && (!l->bps || b->btokens >= need_b);
+	need_b = (__u64)pkt->frame_len * FW_TOKEN;
+	ok = (!l->pps || b->ptokens >= FW_TOKEN) && (!l->bps || b->btokens >= need_b);
 	if (ok) {
 		if (l->pps)
-			b->ptokens -= FW_RL_NSEC;
+			b->ptokens -= FW_TOKEN;
 		if (l->bps)
 			b->btokens -= need_b;
 		st->passed++;
