@@ -34,7 +34,7 @@ int fw_xdp(struct xdp_md *ctx)
 	struct fw_pkt *pkt;
 	struct fw_meta *meta;
 	__u32 reject_kind = FW_REJECT_SRC;
-	__u32 reason, zero = 0;
+	__u32 reason, gen, zero = 0;
 	int action;
 
 	/* The parsed packet lives in a per-CPU map entry: the stack is the classifier's (maps.h). */
@@ -57,9 +57,10 @@ int fw_xdp(struct xdp_md *ctx)
 		goto out;
 	if (syncookie_check(ctx, pkt, &res))
 		goto out;
-	if (flow_track(pkt, &res))
+	gen = cls_active_gen(); /* once: the flow table and the classifier see one ruleset */
+	if (flow_track(pkt, &res, gen))
 		goto limits; /* a stored verdict: a passed flow still meets the rate limits */
-	reject_kind = fw_classify(ctx, pkt, &res);
+	reject_kind = fw_classify(ctx, pkt, &res, gen);
 	flow_record(pkt, &res);
 limits:
 	ratelimit_check(pkt, &res);

@@ -149,24 +149,22 @@ static __always_inline void cls_decide(const struct cls_walk *s, struct fw_resul
 		res->flags |= FW_FLAG_ALERT;
 }
 
-/* Fills res (verdict, reason, sig_id, flags); returns the enum fw_reject_kind for a REJECT.
- * A global function: the verifier checks it once, apart from the parser's many paths (inlined,
- * the two multiply). It re-derives the packet pointers from ctx, which it must not move. */
-__noinline int fw_classify(struct xdp_md *ctx, const struct fw_pkt *pkt, struct fw_result *res)
+/* Fills res (verdict, reason, sig_id, flags) from ruleset generation gen (cls_active_gen(), read
+ * once by fw_xdp: the flow table and the classifier see the same one); returns the enum
+ * fw_reject_kind for a REJECT. A global function: the verifier checks it once, apart from the
+ * parser's many paths (inlined, the two multiply). It re-derives the packet pointers from ctx,
+ * which it must not move. */
+__noinline int fw_classify(struct xdp_md *ctx, const struct fw_pkt *pkt, struct fw_result *res, __u32 gen)
 {
 	struct fw_cls_cfg *cfg;
 	struct cls_walk *s;
-	__u32 zero = 0, gen;
-	__u32 *active;
+	__u32 zero = 0;
 
 	if (!ctx || !pkt || !res)
 		return 0;
 	res->verdict = FW_VERDICT_PASS;
 	res->reason = pkt->frag == FW_FRAG_NON_FIRST ? FW_REASON_FRAGMENT : FW_REASON_PASS_DEFAULT;
-	active = bpf_map_lookup_elem(&fw_cls_active, &zero);
-	if (!active)
-		return 0;
-	gen = *active & 1; /* read once: the whole packet sees one generation */
+	gen &= 1;
 	cfg = bpf_map_lookup_elem(&fw_cls_cfg, &gen);
 	if (!cfg || !cfg->loaded)
 		return 0;

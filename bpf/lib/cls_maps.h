@@ -72,6 +72,17 @@ struct {
 };
 
 FW_CLS_ARRAY(fw_cls_cfg, struct fw_cls_cfg, 2);
+
+/* The generation packets use now. fw_xdp reads it once per packet and hands it to every stage
+ * that depends on the ruleset (flow table epochs, classifier), so a flip between two stages never
+ * splits a packet across two rulesets. */
+static __always_inline __u32 cls_active_gen(void)
+{
+	__u32 zero = 0;
+	__u32 *active = bpf_map_lookup_elem(&fw_cls_active, &zero);
+
+	return active ? *active & 1 : 0;
+}
 FW_CLS_ARRAY(fw_cls_root, struct fw_cls_c32, 2 * FW_CLS_ROOT_CHUNKS);
 FW_CLS_ARRAY(fw_cls_node, struct fw_cls_c32, 2 * FW_CLS_NODES);
 FW_CLS_ARRAY(fw_cls_skip, struct fw_cls_skip, 2 * FW_CLS_SKIPS);

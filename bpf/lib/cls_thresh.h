@@ -58,6 +58,7 @@ struct {
 struct thr_scratch {
 	struct fw_thr_key k;
 	struct fw_thr_state fresh;
+	__u32 epoch;		/* the packet's ruleset generation's epoch (cls_thresh_begin) */
 };
 
 struct {
@@ -76,10 +77,12 @@ struct fw_thr_abi_types {
 };
 struct fw_thr_abi_types *fw_thr_abi_anchor __attribute__((unused));
 
-/* A new packet for the thresholds: called once per classified packet, before the walk. */
+/* A new packet for the thresholds: called once per classified packet, before the walk, with the
+ * generation the classifier uses (its epoch keys the counters). */
 static __always_inline void cls_thresh_begin(const struct fw_cls_cfg *cfg)
 {
 	__u32 zero = 0;
+	struct thr_scratch *sc;
 	__u64 *seq;
 
 	if (!(cfg->features & FW_CLS_FEAT_THRESH))
@@ -87,26 +90,28 @@ static __always_inline void cls_thresh_begin(const struct fw_cls_cfg *cfg)
 	seq = bpf_map_lookup_elem(&fw_thr_seq, &zero);
 	if (seq)
 		*seq += 1;
+	sc = bpf_map_lookup_elem(&fw_thr_scratch, &zero);
+	if (sc)
+		sc->epoch = cfg->epoch;
 }
 
-/* The endpoints in a fixed order (the lower address, then port, first), so both directions of a
- * pair or a flow count together. Addresses compare as the bytes in memory (network order). */
-static __always_inline int thr_lower_first(const struct fw_pkt *pkt)
+/* The source address against the destination, as big-endian numbers: -1, 0 or 1. */
+static __always_inline int thr_addr_cmp(const struct fw_pkt *pkt)
 {
 	for (int i = 0; i < 4; i++) {
 		__u32 a = bpf_ntohl(pkt->saddr[i]), b = bpf_ntohl(pkt->daddr[i]);
 
 		if (a != b)
-			return a < b;
+			return a < b ? -1 : 1;
 	}
-	return pkt->sport <= pkt->dport;
+	return 0;
 }
 
 static __always_inline void thr_key(struct fw_thr_key *k, const struct fw_cls_rule *ri, const struct fw_pkt *pkt,
 				    __u32 epoch)
 {
 	__u8 track = ri->thr_track;
-	int fwd;
+	int c, fwd;
 
 	__builtin_memset(k, 0, sizeof(*k));
 	k->rule_id = ri->rule_id;
@@ -123,21 +128,11 @@ static __always_inline void thr_key(struct fw_thr_key *k, const struct fw_cls_ru
 		__builtin_memcpy(k->addr[0], pkt->daddr, 16);
 		return;
 	}
-	fwd = thr_lower_first(pkt);
-	if (track == FW_THR_BY_BOTH) {
-		/* the pair alone: ports do not take part in the order */
-		int lo = 1;
-
-		for (int i = 0; i < 4; i++) {
-			__u32 a = bpf_ntohl(pkt->saddr[i]), b = bpf_ntohl(pkt->daddr[i]);
-
-			if (a != b) {
-				lo = a < b;
-				break;
-			}
-		}
-		fwd = lo;
-	} else {
+	/* both directions of a pair (by_both) or a flow (by_flow) give one key: the lower address
+	 * first; by_flow orders equal addresses by port too */
+	c = thr_addr_cmp(pkt);
+	fwd = c < 0 || (c == 0 && (track == FW_THR_BY_BOTH || pkt->sport <= pkt->dport));
+	if (track != FW_THR_BY_BOTH) {
 		k->proto = pkt->l4_proto;
 		k->port[0] = fwd ? pkt->sport : pkt->dport;
 		k->port[1] = fwd ? pkt->dport : pkt->sport;
@@ -199,10 +194,8 @@ __noinline int cls_thresh_eval(const struct fw_cls_rule *ri)
 	struct thr_scratch *sc;
 	struct fw_thr_key *k;
 	struct fw_thr_state *st, *fresh;
-	struct fw_cls_cfg *cfg;
 	struct fw_pkt *pkt;
-	__u32 zero = 0, gen;
-	__u32 *active;
+	__u32 zero = 0;
 	__u64 *seqp, seq, now, end;
 	__u8 type;
 
@@ -212,20 +205,15 @@ __noinline int cls_thresh_eval(const struct fw_cls_rule *ri)
 	if (type == FW_THR_NONE || type > FW_THR_DETECTION)
 		return 1;
 	pkt = bpf_map_lookup_elem(&fw_pkt_buf, &zero);
-	active = bpf_map_lookup_elem(&fw_cls_active, &zero);
 	seqp = bpf_map_lookup_elem(&fw_thr_seq, &zero);
 	sc = bpf_map_lookup_elem(&fw_thr_scratch, &zero);
-	if (!pkt || !active || !seqp || !sc)
+	if (!pkt || !seqp || !sc)
 		return 1;
 	k = &sc->k;
 	fresh = &sc->fresh;
-	gen = *active & 1;
-	cfg = bpf_map_lookup_elem(&fw_cls_cfg, &gen);
-	if (!cfg)
-		return 1;
 	seq = (__u64)(bpf_get_smp_processor_id() + 1) << 48 | (*seqp & 0xffffffffffffULL);
 	now = pkt->ts_ns;
-	thr_key(k, ri, pkt, cfg->epoch);
+	thr_key(k, ri, pkt, sc->epoch);
 	st = bpf_map_lookup_elem(&fw_thr_state, k);
 	if (!st) {
 		fresh->tv1_ns = now;

@@ -231,24 +231,21 @@ static __always_inline struct fw_flow *flow_insert(struct flow_pktctx *c, __u8 i
 	return bpf_map_lookup_elem(map, &c->key);
 }
 
-/* The active generation's epoch, 0 without a ruleset: verdicts and flowbits stored under another
- * epoch are ignored, so a new ruleset starts with none and a rollback gets its own back. */
-static __always_inline __u32 flow_epoch(void)
+/* Generation gen's epoch, 0 without a ruleset: verdicts and flowbits stored under another epoch
+ * are ignored, so a new ruleset starts with none and a rollback gets its own back. */
+static __always_inline __u32 flow_epoch(__u32 gen)
 {
-	__u32 zero = 0, gen;
-	__u32 *active = bpf_map_lookup_elem(&fw_cls_active, &zero);
 	struct fw_cls_cfg *cfg;
 
-	if (!active)
-		return 0;
-	gen = *active & 1;
+	gen &= 1;
 	cfg = bpf_map_lookup_elem(&fw_cls_cfg, &gen);
 	return cfg && cfg->loaded ? cfg->epoch : 0;
 }
 
-/* Finds or creates the packet's flow and moves its state. Returns 1 when a stored verdict
+/* Finds or creates the packet's flow and moves its state, under ruleset generation gen (the
+ * one the classifier uses for this packet: fw_xdp reads it once). Returns 1 when a stored verdict
  * decided the packet (res filled), else 0. A global function: the verifier checks it once. */
-__noinline int flow_track(const struct fw_pkt *pkt, struct fw_result *res)
+__noinline int flow_track(const struct fw_pkt *pkt, struct fw_result *res, __u32 gen)
 {
 	__u32 zero = 0;
 	struct flow_pktctx *c = bpf_map_lookup_elem(&fw_flow_pkt, &zero);
@@ -266,7 +263,7 @@ __noinline int flow_track(const struct fw_pkt *pkt, struct fw_result *res)
 	c->frozen = 0;
 	c->bits = 0;
 	c->fb_set = c->fb_unset = c->fb_toggle = 0;
-	c->epoch = flow_epoch();
+	c->epoch = flow_epoch(gen);
 	dir = fw_flow_key(pkt, &c->key);
 	if (dir < 0) {
 		flow_stat(FW_FLOW_STAT_NO_FLOW);
