@@ -1,15 +1,8 @@
 // The one catalogue of address-set error codes, and the error class that carries them. A code says
 // whether it is the caller's input (exit 1) or the running system (exit 2).
+import { codedError, type CodeInfo, type ExitKind, failure, invalid } from '../coded-error.ts';
 
-export type ExitKind = 'invalid' | 'failure';
-
-interface CodeInfo {
-  exit: ExitKind;
-  description: string;
-}
-
-const invalid = (description: string): CodeInfo => ({ exit: 'invalid', description });
-const failure = (description: string): CodeInfo => ({ exit: 'failure', description });
+export type { ExitKind };
 
 export const ASET_CODES = {
   // --- prefix text (files and command-line arguments) -------------------------------------------
@@ -34,13 +27,5 @@ export const ASET_CODES = {
 
 export type AsetCode = keyof typeof ASET_CODES;
 
-export class AddrSetError extends Error {
-  override name = 'AddrSetError';
-  readonly code: AsetCode;
-  readonly exit: ExitKind;
-  constructor(code: AsetCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-    this.exit = ASET_CODES[code].exit;
-  }
-}
+export const AddrSetError = codedError('AddrSetError', ASET_CODES);
+export type AddrSetError = InstanceType<typeof AddrSetError>;

@@ -1,11 +1,9 @@
 // The one catalogue of rate-limit error codes (docs/ratelimit.md lists them), and the error class
 // that carries them. A code says whether it is the caller's input (exit 1) or the running system
 // (exit 2).
+import { codedError, type CodeInfo, type ExitKind, failure, invalid } from '../coded-error.ts';
 
-export type ExitKind = 'invalid' | 'failure';
-
-const invalid = (description: string) => ({ exit: 'invalid' as const, description });
-const failure = (description: string) => ({ exit: 'failure' as const, description });
+export type { ExitKind };
 
 export const RL_CODES = {
   E_RL_CONFIG: invalid('A rate-limit setting is out of its range or unknown (the message names it by its path, with a suggestion for a misspelt key).'),
@@ -15,18 +13,9 @@ export const RL_CODES = {
   E_RL_TOO_MANY: invalid('More limits than the datapath holds (FW_RL_MAX, 16).'),
   E_RL_NOT_FOUND: invalid('`fwctl ratelimit del` names an id that no limit has.'),
   E_RL_MAPS_MISSING: failure('The instance was pinned by a build without rate limits: reload it.'),
-} as const;
+} as const satisfies Record<string, CodeInfo>;
 
 export type RlCode = keyof typeof RL_CODES;
 
-export class RateLimitError extends Error {
-  override name = 'RateLimitError';
-  readonly code: RlCode;
-  readonly exit: ExitKind;
-
-  constructor(code: RlCode, message: string) {
-    super(message);
-    this.code = code;
-    this.exit = RL_CODES[code].exit;
-  }
-}
+export const RateLimitError = codedError('RateLimitError', RL_CODES);
+export type RateLimitError = InstanceType<typeof RateLimitError>;

@@ -1,15 +1,8 @@
 // The catalogue of synproxy error codes (src/addrset/errors.ts style): each says whether it is the
 // caller's input (exit 1) or the running system (exit 2). docs/errors.md lists them.
+import { codedError, type CodeInfo, type ExitKind, failure, invalid } from '../coded-error.ts';
 
-export type ExitKind = 'invalid' | 'failure';
-
-interface CodeInfo {
-  exit: ExitKind;
-  description: string;
-}
-
-const invalid = (description: string): CodeInfo => ({ exit: 'invalid', description });
-const failure = (description: string): CodeInfo => ({ exit: 'failure', description });
+export type { ExitKind };
 
 export const SP_CODES = {
   E_SP_BAD_SERVICE: invalid('A service is ADDRESS:PORT (IPv4) or [ADDRESS]:PORT (IPv6), one host address and a port 1-65535.'),
@@ -23,13 +16,5 @@ export const SP_CODES = {
 
 export type SpCode = keyof typeof SP_CODES;
 
-export class SynproxyError extends Error {
-  override name = 'SynproxyError';
-  readonly code: SpCode;
-  readonly exit: ExitKind;
-  constructor(code: SpCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-    this.exit = SP_CODES[code].exit;
-  }
-}
+export const SynproxyError = codedError('SynproxyError', SP_CODES);
+export type SynproxyError = InstanceType<typeof SynproxyError>;
