@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 
-import { ether } from '../src/packets/index.ts';
 import { writePcapBuffer } from '../src/pcap/index.ts';
 import { compileRuleText } from '../src/rules/index.ts';
 import { ReferenceEngine } from '../src/rules/reference/index.ts';
 import { fwctl } from './helpers/fwctl.ts';
+import { referenceOutcomes, type ReplayCase, replayOutcomes, udp, writeCases } from './helpers/replay-cases.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fwctl-tcfg-'));
 test.after.always(() => rmSync(dir, { recursive: true, force: true }));
@@ -43,11 +43,9 @@ const A = '198.18.1.1';
 const Q = '198.18.7.5'; // inside the suppressed /24
 const X = '198.18.2.1';
 const S = 1_000_000_000n;
-const udp = (src: string, dst: string, dport: number, sport = 5000) =>
-  (src.includes(':') ? ether().ipv6({ src, dst }) : ether().ipv4({ src, dst })).udp({ sport, dport }).build();
 
 /** [frame, ts, expected verdict:reason:alerts] */
-const CASES: Array<[Buffer | Uint8Array, bigint, string]> = [
+const CASES: ReplayCase[] = [
   // suppress by_src: from inside the set no alert and no drop (Suricata applies no action to a
   // suppressed match); from outside, as before
   [udp(Q, X, 2001), 1n * S, 'pass:rule_alert:'],
@@ -83,17 +81,10 @@ test('threshold.config entries change exactly the alerts and verdicts they name,
   const pcap = join(dir, 't.pcap');
   writeFileSync(rules, RULES);
   writeFileSync(cfg, CONFIG);
-  writeFileSync(pcap, writePcapBuffer(CASES.map(([frame, ts]) => ({ frame, ts })), { precision: 'ns' }));
+  writeCases(pcap, CASES);
   const r = await fwctl('replay', pcap, '--rules', rules, '--threshold-config', cfg, ...VARS, '-o', 'json', '--verdicts');
   t.is(r.code, 0, r.stderr);
-  const recs = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
-  const got: string[] = CASES.map(() => '');
-  const alerts: number[][] = CASES.map(() => []);
-  for (const x of recs) {
-    if (x.event_type === 'alert') alerts[x.pcap_cnt - 1].push(x.alert.signature_id);
-    if (x.event_type === 'verdict') got[x.pcap_cnt - 1] = `${x.verdict}:${x.reason}`;
-  }
-  t.deepEqual(got.map((g, i) => `${g}:${alerts[i].join(',')}`), CASES.map((c) => c[2]));
+  t.deepEqual(replayOutcomes(r.stdout, CASES.length), CASES.map((c) => c[2]));
 
   const compiled = compileRuleText([{ file: 't.rules', text: RULES }], {
     vars: { addressGroups: { QUIET: '[2001:2:0:1::/64,198.18.9.9]' }, portGroups: {} },
@@ -101,10 +92,7 @@ test('threshold.config entries change exactly the alerts and verdicts they name,
   });
   t.deepEqual(compiled.diagnostics, []);
   const eng = new ReferenceEngine(compiled.rules);
-  const ref = CASES.map(([frame, ts]) => {
-    const d = eng.run(frame, ts);
-    return `${d.verdict}:${d.reason}:${d.alerts.join(',')}`;
-  });
+  const ref = referenceOutcomes(eng, CASES);
   t.deepEqual(ref, CASES.map((c) => c[2]), 'the reference engine states the same');
 });
 

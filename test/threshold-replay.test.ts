@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 
-import { ether } from '../src/packets/index.ts';
 import { writePcapBuffer } from '../src/pcap/index.ts';
 import { compileRuleText } from '../src/rules/index.ts';
 import { ReferenceEngine } from '../src/rules/reference/index.ts';
 import { fwctl } from './helpers/fwctl.ts';
+import { referenceOutcomes, type ReplayCase, replayOutcomes, udp, writeCases } from './helpers/replay-cases.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fwctl-threshold-'));
 test.after.always(() => rmSync(dir, { recursive: true, force: true }));
@@ -33,11 +33,9 @@ const A = '198.18.1.1';
 const B = '198.18.1.2';
 const X = '198.18.2.1';
 const S = 1_000_000_000n;
-const udp = (src: string, dst: string, dport: number, sport = 5000) =>
-  (src.includes(':') ? ether().ipv6({ src, dst }) : ether().ipv4({ src, dst })).udp({ sport, dport }).build();
 
 /** [frame, ts, expected verdict:reason:alerts] */
-const CASES: Array<[Buffer | Uint8Array, bigint, string]> = [
+const CASES: ReplayCase[] = [
   // detection_filter count 3 / 10 s by_src: the 4th match within the window is the first to count
   [udp(A, X, 1001), 100n * S, 'pass:pass_default:'],
   [udp(A, X, 1001), 101n * S, 'pass:pass_default:'],
@@ -90,24 +88,13 @@ test('threshold and detection_filter at their boundaries, replayed through XDP, 
   const rules = join(dir, 't.rules');
   const pcap = join(dir, 't.pcap');
   writeFileSync(rules, RULES);
-  writeFileSync(pcap, writePcapBuffer(CASES.map(([frame, ts]) => ({ frame, ts })), { precision: 'ns' }));
+  writeCases(pcap, CASES);
   const r = await fwctl('replay', pcap, '--rules', rules, '-o', 'json', '--verdicts');
   t.is(r.code, 0, r.stderr);
-  const recs = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
-  const got: string[] = CASES.map(() => '');
-  const alerts: number[][] = CASES.map(() => []);
-  for (const x of recs) {
-    if (x.event_type === 'alert') alerts[x.pcap_cnt - 1].push(x.alert.signature_id);
-    if (x.event_type === 'verdict') got[x.pcap_cnt - 1] = `${x.verdict}:${x.reason}`;
-  }
-  const actual = got.map((g, i) => `${g}:${alerts[i].join(',')}`);
-  t.deepEqual(actual, CASES.map((c) => c[2]));
+  t.deepEqual(replayOutcomes(r.stdout, CASES.length), CASES.map((c) => c[2]));
 
   const eng = new ReferenceEngine(compileRuleText([{ file: 't.rules', text: RULES }]).rules);
-  const ref = CASES.map(([frame, ts]) => {
-    const d = eng.run(frame, ts);
-    return `${d.verdict}:${d.reason}:${d.alerts.join(',')}`;
-  });
+  const ref = referenceOutcomes(eng, CASES);
   t.deepEqual(ref, CASES.map((c) => c[2]), 'the reference engine states the same');
 });
 
