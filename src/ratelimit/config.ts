@@ -5,9 +5,8 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 import { RL_MAX } from '../abi/index.ts';
+import { durationNs } from '../duration.ts';
 import { RateLimitError } from './errors.ts';
-
-const UNITS_NS: Record<string, bigint> = { ms: 1_000_000n, s: 1_000_000_000n, m: 60_000_000_000n, h: 3_600_000_000_000n, d: 86_400_000_000_000n };
 
 /** "1500ms", "90s", "10m", "1h30m", "2d", or a number of seconds -> nanoseconds. */
 export function parseDurationNs(v: string | number, what: string): bigint {
@@ -15,11 +14,8 @@ export function parseDurationNs(v: string | number, what: string): bigint {
     if (!Number.isFinite(v) || v < 0) throw new RateLimitError('E_RL_DURATION', `${what}: ${v} is not a duration`);
     return BigInt(Math.round(v * 1e9));
   }
-  const t = v.trim().toLowerCase();
-  if (/^\d+$/.test(t)) return BigInt(t) * UNITS_NS.s;
-  if (!/^(\d+(ms|s|m|h|d))+$/.test(t)) throw new RateLimitError('E_RL_DURATION', `${what}: "${v}" is not a duration (1500ms, 90s, 10m, 1h30m, 2d)`);
-  let ns = 0n;
-  for (const m of t.matchAll(/(\d+)(ms|s|m|h|d)/g)) ns += BigInt(m[1]) * UNITS_NS[m[2]];
+  const ns = durationNs(v);
+  if (ns === null) throw new RateLimitError('E_RL_DURATION', `${what}: "${v}" is not a duration (1500ms, 90s, 10m, 1h30m, 2d)`);
   return ns;
 }
 
