@@ -35,12 +35,15 @@ function transaction(host: string, port: number, timeoutMs: number, n: number, l
     const sock = createConnection({ host, port, localPort });
     sock.setNoDelay(true);
     sock.on('connect', () => sock.write(`tx ${n}\n`));
+    // The transaction ends when the server has closed (it answers and closes): the client then
+    // closes second, so the TIME_WAIT stays on the server and the next connection from the same
+    // local port is not refused with EADDRNOTAVAIL (destroying on the answer raced the server's FIN
+    // and sometimes left the client in TIME_WAIT).
     sock.on('data', (d) => {
       answer += d.toString();
-      if (answer.endsWith('\n')) finish(answer === `ok tx ${n}\n` ? null : 'bad_answer');
     });
     sock.on('error', (e: NodeJS.ErrnoException) => finish(e.code ?? 'error'));
-    sock.on('close', () => finish(answer.endsWith('\n') ? null : 'closed'));
+    sock.on('close', () => finish(answer === `ok tx ${n}\n` ? null : answer.endsWith('\n') ? 'bad_answer' : 'closed'));
   });
 }
 
