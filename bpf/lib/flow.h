@@ -217,7 +217,10 @@ static __always_inline void flow_delete(struct flow_pktctx *c, __u8 in_est)
 		flow_stat(in_est ? FW_FLOW_STAT_EST_DELETE : FW_FLOW_STAT_HALF_DELETE);
 }
 
-/* Inserts c->fresh under c->key into the map its state belongs to; returns the entry. */
+/* Inserts c->fresh under c->key into the map its state belongs to. Returns what the rest of
+ * flow_track reads (it writes nothing more to the entry: flow_record does, with its own lookup):
+ * c->fresh itself when inserted, which spares a lookup (a cold one costs ~100 ns on a new flow),
+ * or the entry another CPU inserted first. */
 static __always_inline struct fw_flow *flow_insert(struct flow_pktctx *c, __u8 in_est)
 {
 	void *map = flow_map(in_est);
@@ -228,7 +231,7 @@ static __always_inline struct fw_flow *flow_insert(struct flow_pktctx *c, __u8 i
 		return bpf_map_lookup_elem(map, &c->key); /* another CPU inserted it first */
 	}
 	flow_stat(in_est ? FW_FLOW_STAT_EST_INSERT : FW_FLOW_STAT_HALF_INSERT);
-	return bpf_map_lookup_elem(map, &c->key);
+	return &c->fresh;
 }
 
 /* Generation gen's epoch, 0 without a ruleset: verdicts and flowbits stored under another epoch
