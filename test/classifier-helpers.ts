@@ -5,7 +5,7 @@ import { Datapath, type DatapathOptions, type RunResult, applyRuleset, type Appl
 import { EventConsumer, type FwEvent } from '../src/events/index.ts';
 import type { Rule } from '../src/rules/index.ts';
 import { compileRuleText } from '../src/rules/index.ts';
-import { type ClassifierPlan, planRuleset } from '../src/rules/plan/index.ts';
+import { type ClassifierPlan, type PlanOptions, planRuleset } from '../src/rules/plan/index.ts';
 
 export interface Observed extends RunResult {
   alerts: number[];
@@ -16,6 +16,8 @@ export class ClassifierRig {
   readonly dp: Datapath;
   readonly events: EventConsumer;
   plan: ClassifierPlan | null = null;
+  /** Options every load plans with (the action scope, for one). */
+  planOptions: PlanOptions = {};
 
   constructor(opts: DatapathOptions = {}) {
     this.dp = Datapath.open({ eventCpu: 0, eventRateLimit: false, ...opts });
@@ -23,7 +25,7 @@ export class ClassifierRig {
   }
 
   load(rules: Rule[], opts?: ApplyOptions): GenerationInfo {
-    this.plan = planRuleset(rules);
+    this.plan = planRuleset(rules, this.planOptions);
     return applyRuleset(this.dp, this.plan, opts);
   }
 

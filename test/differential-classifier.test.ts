@@ -43,6 +43,17 @@ test('flow keywords and flowbits over sessions (TCP conversations, UDP and ICMP 
   for (const r of ['rule_drop', 'rule_alert', 'rule_pass', 'pass_default', 'flow_drop']) t.true((stats.reasons[r] ?? 0) > 0, `${r}: ${JSON.stringify(stats.reasons)}`);
 });
 
+test('action scope suricata: only IP-only rules decide a TCP flow; BPF and the reference agree on every packet', async (t) => {
+  const rig = new ClassifierRig();
+  rig.planOptions = { actionScope: 'suricata' };
+  t.teardown(() => rig.close());
+  const stats = await checkDifferential(system(rig), {
+    maxRules: 40, maxPackets: 80, numRuns: 150, seed: 4401, flowFraction: 0.3, sessions: true, engine: { actionScope: 'suricata' },
+  });
+  t.is(stats.rulesets, 150);
+  for (const r of ['rule_drop', 'rule_pass', 'pass_default', 'flow_drop']) t.true((stats.reasons[r] ?? 0) > 0, `${r}: ${JSON.stringify(stats.reasons)}`);
+});
+
 // Thousands of rules: sampled (no shrinking, which would take hours at this size), the datapath sized
 // for the plan, one long packet sequence per ruleset.
 for (const [n, seed] of [[1500, 4201], [3000, 4202]] as const) {

@@ -176,17 +176,24 @@ test.serial('-o json and text of load, status, stats, rollback, unload through t
   t.is(l1.code, 0, l1.out.join('\n'));
   const doc = JSON.parse(l1.out[0]);
   t.like(doc, { event_type: 'load', instance: name, created: true, generation: { tag: 1, rule_count: 3 }, previous: null, rules: { loaded: 3 } });
-  const l2 = await cli('load', V2, '--instance', name);
+  const l2 = await cli('load', V2, '--instance', name, '--action-scope', 'suricata');
   t.is(l2.code, 0);
   t.regex(l2.out[0], new RegExp(`^${name}: generation [01] active \\(load #2\\), 2 rules; load #1 kept for rollback`));
   const st = await cli('status', '--instance', name);
   t.is(st.code, 0);
-  t.regex(st.out.join('\n'), /ruleset: generation [01], load #2, 2 rules[\s\S]*rollback to: generation [01], load #1, 3 rules[\s\S]*management access: TCP port 22 from anywhere/);
+  t.regex(st.out.join('\n'), /ruleset: generation [01], load #2, 2 rules, loaded [^,]*, action scope suricata[\s\S]*rollback to: generation [01], load #1, 3 rules[\s\S]*management access: TCP port 22 from anywhere/);
   const sj = JSON.parse((await cli('status', '--instance', name, '-o', 'json')).out[0]);
-  t.like(sj, { event_type: 'status', active: { tag: 2 }, rollbackTo: { tag: 1 } });
+  t.like(sj, { event_type: 'status', active: { tag: 2, actionScope: 'suricata' }, rollbackTo: { tag: 1, actionScope: 'flow' } });
+  const bad = await cli('load', V2, '--instance', name, '--action-scope', 'packet', '-o', 'json');
+  t.is(bad.code, 1);
+  t.like(JSON.parse(bad.out[0]).error, { code: 'E_CLI_BAD_VALUE' });
   decide(name, dns);
   const stt = await cli('stats', '--instance', name, '--top', '1');
   t.regex(stt.out.join('\n'), /1 of 2 rules hit[\s\S]*\s+1\s+\d+\s+40\s+drop\s+no dns/);
+  // suricata scope: the reject (a packet rule: it names a port) decides each packet of the flow anew
+  const ack = ether().ipv4({ src: '198.18.1.2', dst: '198.18.2.2' }).tcp({ sport: 40000, dport: 23, flags: 'A' }).build();
+  t.like(decide(name, telnet), { reason: 'rule_reject', sid: 11 });
+  t.like(decide(name, ack), { reason: 'rule_reject', sid: 11 });
   const rb = JSON.parse((await cli('rollback', '--instance', name, '-o', 'json')).out[0]);
   t.like(rb, { event_type: 'rollback', from: { tag: 2 }, to: { tag: 1 } });
   const un = await cli('unload', '--instance', name, '-o', 'json');

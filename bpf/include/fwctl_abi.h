@@ -631,7 +631,16 @@ struct fw_cls_rule {
 	__u32 thr_seconds;	/* threshold / detection_filter seconds */
 	__u8 thr_type;		/* enum fw_thr_type: 0 none */
 	__u8 thr_track;		/* enum fw_thr_track */
-	__u16 _pad3;
+	__u8 scope;		/* enum fw_cls_scope: what the rule's deciding verdict applies to */
+	__u8 _pad3;
+};
+
+/* fw_cls_rule.scope: whether a drop/reject/pass that decides a TCP packet is stored on its flow
+ * (lib/flow.h flow_record). The planner sets it by the ruleset's action-scope policy
+ * (src/rules/action-scope.ts): every rule under `flow`, IP-only rules only under `suricata`. */
+enum fw_cls_scope {
+	FW_CLS_SCOPE_FLOW = 0,	 /* the verdict is the flow's: dropped stays dropped, passed is not classified again */
+	FW_CLS_SCOPE_PACKET = 1, /* the verdict is this packet's alone */
 };
 
 /* fw_cls_rule.flow: the flow keyword's conditions on the packet's flow (lib/flow.h), and whether

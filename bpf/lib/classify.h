@@ -189,6 +189,7 @@ __noinline int fw_classify(struct xdp_md *ctx, const struct fw_pkt *pkt, struct 
 	if (s->rank == FW_CLS_RANK_NONE)
 		return 0;
 	cls_decide(s, res);
+	flow_scope(s->wscope);
 	s->verdict = res->verdict;
 	s->emit = cls_band_alerts(s->band);
 	cls_act(s, pkt);

@@ -115,6 +115,7 @@ struct fw_cls_abi_types {
 	enum fw_cls_ipopt ipopt;
 	enum fw_cls_feature feature;
 	enum fw_cls_flow_flag flow_flag;
+	enum fw_cls_scope scope;
 };
 struct fw_cls_abi_types *fw_cls_abi_types_anchor __attribute__((unused));
 

@@ -63,6 +63,7 @@ struct cls_walk {
 	__u32 wsid;
 	__u32 wrule;		/* its IR Rule.id */
 	__u32 wkind;		/* its enum fw_reject_kind */
+	__u32 wscope;		/* its enum fw_cls_scope */
 	__u32 count;		/* matches */
 	__u32 nalert;		/* matches that alert when the packet is not passed by a pass rule */
 	__u32 flagged;		/* a FLAG rule matched */
@@ -231,6 +232,7 @@ static __always_inline int cls_visit_inline(struct cls_walk *s, __u32 r)
 		s->wsid = ri->sid;
 		s->wrule = ri->rule_id;
 		s->wkind = ri->reject_kind;
+		s->wscope = ri->scope;
 	}
 	if (ri->band == FW_CLS_BAND_FLAG)
 		s->flagged = 1;

@@ -81,7 +81,8 @@ struct flow_pktctx {
 	__u8 to_server;
 	__u8 established;
 	__u8 frozen;		/* the act phase: checks only, effects already gathered */
-	__u8 _pad[3];
+	__u8 packet_scope;	/* the deciding rule's verdict is the packet's alone (flow_scope) */
+	__u8 _pad[2];
 };
 
 struct {
@@ -264,6 +265,7 @@ __noinline int flow_track(const struct fw_pkt *pkt, struct fw_result *res, __u32
 	c->to_server = 0;
 	c->established = 0;
 	c->frozen = 0;
+	c->packet_scope = 0;
 	c->bits = 0;
 	c->fb_set = c->fb_unset = c->fb_toggle = 0;
 	c->epoch = flow_epoch(gen);
@@ -410,8 +412,20 @@ static __always_inline void flow_freeze(void)
 		c->frozen = 1;
 }
 
+/* The deciding rule's enum fw_cls_scope (fw_classify, once it knows the winner): a packet-scoped
+ * verdict is not stored on the flow. */
+static __always_inline void flow_scope(__u32 scope)
+{
+	__u32 zero = 0;
+	struct flow_pktctx *c = bpf_map_lookup_elem(&fw_flow_pkt, &zero);
+
+	if (c)
+		c->packet_scope = scope == FW_CLS_SCOPE_PACKET;
+}
+
 /* After the classifier: the flowbits its matches set, and the verdict of a rule that decided a
- * TCP packet (drop/reject: the flow stays dropped; pass: later packets are not classified). */
+ * TCP packet (drop/reject: the flow stays dropped; pass: later packets are not classified),
+ * unless the rule's scope is the packet (fw_cls_rule.scope). */
 __noinline int flow_record(const struct fw_pkt *pkt, const struct fw_result *res)
 {
 	__u32 zero = 0;
@@ -425,7 +439,7 @@ __noinline int flow_record(const struct fw_pkt *pkt, const struct fw_result *res
 		v = FW_FLOW_V_DROP;
 	else if (res->reason == FW_REASON_RULE_PASS)
 		v = FW_FLOW_V_PASS;
-	if (c->key.proto != IPPROTO_TCP)
+	if (c->key.proto != IPPROTO_TCP || c->packet_scope)
 		v = FW_FLOW_V_NONE;
 	if (v == FW_FLOW_V_NONE && !(c->fb_set | c->fb_unset | c->fb_toggle))
 		return 0;

@@ -202,6 +202,8 @@ export type ThrTypeName = keyof typeof ThrType;
 /** fw_cls_rule.thr_track (enum fw_thr_track). */
 export const ThrTrack = { by_src: 0, by_dst: 1, by_rule: 2, by_both: 3, by_flow: 4 } as const;
 export type ThrTrackName = keyof typeof ThrTrack;
+/** fw_cls_rule.scope (enum fw_cls_scope): whether a deciding verdict is stored on the TCP flow. */
+export const ClsScope = { flow: 0, packet: 1 } as const;
 
 /** fw_rl_limit.track (enum fw_rl_track). */
 export const RlTrack = { src: 0, prefix: 1, rule: 2 } as const;
@@ -254,6 +256,7 @@ export const ABI_ENUMS: readonly CEnum[] = [
   cEnum('fw_ab_why', 'FW_AB_WHY_', AbWhy),
   cEnum('fw_ab_stat', 'FW_AB_STAT_', { ...AbStat, _max: AB_STAT_MAX }),
   cEnum('fw_cls_flow_flag', 'FW_CLS_FL_', ClsFlowFlag),
+  cEnum('fw_cls_scope', 'FW_CLS_SCOPE_', ClsScope),
   cEnum('fw_flow_state', 'FW_FLOW_', { ...FlowState, state__max: FLOW_STATE_MAX }),
   cEnum('fw_flow_verdict', 'FW_FLOW_', FlowVerdict),
   cEnum('fw_flow_timeout', 'FW_FLOW_TO_', { ...FlowTimeout, _max: FLOW_TIMEOUT_MAX }),

@@ -116,7 +116,7 @@ export const FW_CLS_RULE = layout('fw_cls_rule', 96, [
   ['rule_id', 4], ['sid', 4], ['rank', 4], ['twin', 4], ['band', 1], ['action', 1], ['reject_kind', 1], ['flags', 1],
   ['frag_mode', 1], ['frag_bits', 1], ['ipopt', 1], ['flow', 1], ['icmp_id', 2], ['icmp_seq', 2], ['thr_count', 4],
   ['fb_all', 8], ['fb_any', 8], ['fb_none', 8], ['fb_notany', 8], ['fb_set', 8], ['fb_unset', 8], ['fb_toggle', 8],
-  ['thr_seconds', 4], ['thr_type', 1], ['thr_track', 1], ['_pad3', 2],
+  ['thr_seconds', 4], ['thr_type', 1], ['thr_track', 1], ['scope', 1], ['_pad3', 1],
 ]);
 
 /** The flow table (bpf/lib/flow.h): key (the ABI's fw_flow_key function builds it), value, config. */

@@ -5,7 +5,8 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 
 import {
-  compileRuleText, loadVarsFile, mergeVars, parseVarAssignments, type RulesetResult, type VarConfig, VarConfigError,
+  ACTION_SCOPE_POLICIES, type ActionScopePolicy, compileRuleText, loadVarsFile, mergeVars, parseVarAssignments, type RulesetResult, type VarConfig,
+  VarConfigError,
 } from '../rules/index.ts';
 import { ControlError } from './errors.ts';
 
@@ -18,6 +19,8 @@ export interface CompileRequest {
   strict?: boolean;
   /** --threshold-config FILE (Suricata's threshold.config) */
   thresholdConfig?: string;
+  /** --action-scope flow|suricata (src/rules/action-scope.ts); default flow */
+  actionScope?: string;
 }
 
 export interface CompiledRuleset {
@@ -29,7 +32,10 @@ export interface CompiledRuleset {
   strict: boolean;
   /** The threshold.config as read (file as given, text), when one was given. */
   thresholdConfig?: { file: string; text: string };
-  /** sha256 over the texts, the variables and strictness (and the threshold.config). */
+  /** What a deciding verdict of a TCP packet applies to (the plan's actionScope). */
+  actionScope: ActionScopePolicy;
+  /** sha256 over the texts, the variables and strictness (and the threshold.config, and the action
+   *  scope when it is not the default). */
   hash: string;
 }
 
@@ -39,17 +45,27 @@ function fileError(e: unknown): ControlError | null {
   return why ? new ControlError('E_CLI_FILE', 'check', 'invalid', `cannot read ${err.path ?? 'file'}: ${why}`) : null;
 }
 
-export function rulesetHash(sources: ReadonlyArray<{ file: string; text: string }>, vars: VarConfig, strict: boolean, thresholdConfig?: { file: string; text: string }): string {
+export function rulesetHash(sources: ReadonlyArray<{ file: string; text: string }>, vars: VarConfig, strict: boolean, thresholdConfig?: { file: string; text: string },
+  actionScope: ActionScopePolicy = 'flow'): string {
   const h = createHash('sha256');
   h.update(JSON.stringify({ vars, strict }));
   for (const s of sources) h.update(`\0${s.file}\0${s.text}`);
   if (thresholdConfig) h.update(`\0threshold-config\0${thresholdConfig.file}\0${thresholdConfig.text}`);
+  if (actionScope !== 'flow') h.update(`\0action-scope\0${actionScope}`);
   return h.digest('hex');
+}
+
+/** --action-scope's value, checked (an input error names the choices). */
+export function parseActionScope(v: string | undefined): ActionScopePolicy {
+  if (v === undefined) return 'flow';
+  if ((ACTION_SCOPE_POLICIES as readonly string[]).includes(v)) return v as ActionScopePolicy;
+  throw new ControlError('E_CLI_BAD_VALUE', 'args', 'invalid', `--action-scope takes ${ACTION_SCOPE_POLICIES.join(' or ')}, not "${v}"`);
 }
 
 /** Reads and compiles. Unreadable files and bad variables are input errors (step check). */
 export async function compileRuleFiles(req: CompileRequest): Promise<CompiledRuleset> {
   if (req.files.length === 0) throw new ControlError('E_CLI_MISSING_ARGUMENT', 'args', 'invalid', 'at least one rule FILE is needed');
+  const actionScope = parseActionScope(req.actionScope);
   let vars: VarConfig;
   let sources: CompiledRuleset['sources'];
   let thresholdConfig: CompiledRuleset['thresholdConfig'];
@@ -64,7 +80,10 @@ export async function compileRuleFiles(req: CompileRequest): Promise<CompiledRul
   }
   const strict = req.strict ?? false;
   const result = compileRuleText(sources.map((s) => ({ file: s.file, text: s.text })), { vars, strict, ...(thresholdConfig ? { thresholdConfig } : {}) });
-  return { result, sources, vars, strict, ...(thresholdConfig ? { thresholdConfig } : {}), hash: rulesetHash(sources, vars, strict, thresholdConfig) };
+  return {
+    result, sources, vars, strict, ...(thresholdConfig ? { thresholdConfig } : {}), actionScope,
+    hash: rulesetHash(sources, vars, strict, thresholdConfig, actionScope),
+  };
 }
 
 /** Compiles a stored generation again (gen-N.rules.json). */

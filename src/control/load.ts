@@ -30,6 +30,8 @@ export interface LoadRequest extends Where {
   strict?: boolean;
   /** --threshold-config FILE */
   thresholdConfig?: string;
+  /** --action-scope flow|suricata */
+  actionScope?: string;
   force?: boolean;
   /** --mgmt ADDR[:PORT] and --mgmt-to ADDR,... (stored for the next loads). */
   mgmt?: string;
@@ -59,7 +61,7 @@ function genRef(g: GenerationInfo | null): GenRef | null {
 
 export function planOf(c: CompiledRuleset): ClassifierPlan {
   try {
-    return planRuleset(c.result.rules);
+    return planRuleset(c.result.rules, { actionScope: c.actionScope });
   } catch (e) {
     const err = e as { code?: string; message?: string };
     if (err.code) throw new ControlError(err.code, 'plan', 'invalid', `the ruleset cannot be planned: ${err.message}`, {}, { cause: e });

@@ -26,7 +26,7 @@ export function generationMeta(c: CompiledRuleset, index: 0 | 1, tag: number, fo
   return {
     version: 1, index, tag, loadedAt: new Date().toISOString(),
     files: c.sources.map((x) => ({ path: x.path, sha256: createHash('sha256').update(x.text).digest('hex'), bytes: Buffer.byteLength(x.text) })),
-    hash: c.hash, strict: c.strict, forced,
+    hash: c.hash, strict: c.strict, forced, actionScope: c.actionScope,
     summary: { total: s.total, loaded: s.loaded, skipped: s.skipped, invalid: s.invalid, errors: s.errors, warnings: s.warnings },
     byAction, rules: c.result.rules.map(ruleInfo),
   };
@@ -38,6 +38,7 @@ export function writeGeneration(dir: string, meta: GenerationMeta, c: CompiledRu
   const sources: GenerationSources = {
     version: 1, hash: c.hash, strict: c.strict, vars: c.vars, sources: c.sources.map((s) => ({ file: s.file, text: s.text })),
     ...(c.thresholdConfig ? { thresholdConfig: c.thresholdConfig } : {}),
+    ...(c.actionScope !== 'flow' ? { actionScope: c.actionScope } : {}),
   };
   writeJsonAtomic(files.genRules(dir, meta.index), sources);
   writeJsonAtomic(files.gen(dir, meta.index), meta);

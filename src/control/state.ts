@@ -81,6 +81,8 @@ export const GenerationMeta = z.strictObject({
   strict: z.boolean(),
   /** The lockout check was overridden with --force. */
   forced: z.boolean(),
+  /** --action-scope (src/rules/action-scope.ts); absent in generations written before it: flow. */
+  actionScope: z.enum(['flow', 'suricata']).optional(),
   summary: z.strictObject({ total: z.number(), loaded: z.number(), skipped: z.number(), invalid: z.number(), errors: z.number(), warnings: z.number() }),
   /** Loaded rules by action (alert, drop, pass, reject, ...), and by band under `flag` for payload rules. */
   byAction: z.record(z.string(), z.number()),
@@ -101,6 +103,8 @@ export const GenerationSources = z.strictObject({
   sources: z.array(z.strictObject({ file: z.string(), text: z.string() })),
   /** The threshold.config the generation was compiled with (--threshold-config). */
   thresholdConfig: z.strictObject({ file: z.string(), text: z.string() }).optional(),
+  /** --action-scope, when not the default flow. */
+  actionScope: z.enum(['flow', 'suricata']).optional(),
 });
 export type GenerationSources = z.infer<typeof GenerationSources>;
 

@@ -23,6 +23,8 @@ export interface GenerationStatus {
   byAction: Record<string, number>;
   byBand: Record<string, number>;
   forced: boolean;
+  /** --action-scope the generation was loaded with (src/rules/action-scope.ts). */
+  actionScope: 'flow' | 'suricata';
   /** False when the state directory holds no metadata of this generation (or another load's). */
   metadata: boolean;
 }
@@ -76,7 +78,8 @@ function genStatus(meta: GenerationMeta | null, index: 0 | 1, tag: number, ruleC
   if (ok) for (const r of meta.rules) byBand[r.band] = (byBand[r.band] ?? 0) + 1;
   return {
     index, tag, ruleCount, loadedAt: ok ? meta.loadedAt : null, files: ok ? meta.files.map((f) => f.path) : [], hash: ok ? meta.hash : null,
-    byAction: ok ? meta.byAction : {}, byBand, forced: ok ? meta.forced : false, metadata: ok,
+    byAction: ok ? meta.byAction : {}, byBand, forced: ok ? meta.forced : false,
+    actionScope: ok ? meta.actionScope ?? 'flow' : 'flow', metadata: ok,
   };
 }
 

@@ -6,7 +6,7 @@ import { applyRuleset, capacityFor, Datapath, type DatapathOptions } from '../da
 import { EventConsumer, type FwEvent, readEventStats, RuleTable } from '../events/index.ts';
 import type { Rule } from '../rules/index.ts';
 import { compareRules } from '../rules/reference/index.ts';
-import { planRuleset } from '../rules/plan/index.ts';
+import { type PlanOptions, planRuleset } from '../rules/plan/index.ts';
 import { type PacketDecision, replayCapture, type ReplayTotals } from './replay.ts';
 
 export interface AlertTotals {
@@ -39,8 +39,8 @@ export interface RuleReplayOptions {
  * on; then it keeps one bucket (eventCpu 0) so a replay's alerts do not depend on the CPUs its test
  * runs land on.
  */
-export function openRuleDatapath(rules: readonly Rule[], o: Omit<DatapathOptions, 'eventCpu'> = {}): Datapath {
-  const plan = planRuleset([...rules]);
+export function openRuleDatapath(rules: readonly Rule[], o: Omit<DatapathOptions, 'eventCpu'> = {}, planOptions: PlanOptions = {}): Datapath {
+  const plan = planRuleset([...rules], planOptions);
   const dp = Datapath.open({ eventRateLimit: false, ...o, eventCpu: 0, classifier: o.classifier ?? capacityFor(plan, 1) });
   try {
     applyRuleset(dp, plan);

@@ -139,7 +139,6 @@ function explanations(c: ConformanceCase, r: RulesetResult, reasons: Record<stri
   if (dpiPass.length) out.push(`pass rules that need DPI cannot silence alerts yet (sid ${dpiPass.map((x) => x.meta.sid).slice(0, 5).join(', ')})`);
   const skippedPass = r.skipped.length ? `${r.skipped.length} rule(s) skipped: ${r.skipped.slice(0, 3).map((s) => `${s.sid ?? `line ${s.line}`} (${s.reasons.join(', ')})`).join('; ')}` : null;
   if (skippedPass) out.push(skippedPass);
-  if ((reasons.flow_drop ?? 0) > 0) out.push(`a drop dropped the rest of a TCP flow (${reasons.flow_drop} packets flow_drop): fwctl applies a header rule's drop to its flow, Suricata only for some rule kinds (docs/rule-language.md, flow verdicts)`);
   return out;
 }
 
@@ -163,7 +162,8 @@ export async function runCase(c: ConformanceCase): Promise<CaseResult> {
   }
   let dp;
   try {
-    dp = openRuleDatapath(r.rules);
+    // Suricata's action scope: only IP-only rules decide a flow (src/rules/action-scope.ts).
+    dp = openRuleDatapath(r.rules, {}, { actionScope: 'suricata' });
   } catch (e) {
     const err = e as { code?: string; message?: string };
     result.reason = `the ruleset cannot be loaded: ${err.code ? `${err.code}: ` : ''}${String(err.message).replaceAll(`${c.dir}/`, '')}`;

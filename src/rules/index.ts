@@ -13,3 +13,4 @@ export { formatDiagnostic } from './format.ts';
 // Suricata's threshold.config: CompileOptions.thresholdConfig / LoadOptions.thresholdConfig apply it.
 export { parseThresholdConfig, type ThresholdConfigEntry, type ThresholdConfigResult } from './threshold-config.ts';
 export { applyThresholdConfig } from './threshold-config-apply.ts';
+export { ACTION_SCOPE_POLICIES, actsOnFlow, suricataRuleType, type ActionScopePolicy } from './action-scope.ts';

@@ -78,6 +78,7 @@ export const replayCommand: Command = {
     { name: 'vars', type: 'string', multiple: true, arg: 'FILE', description: 'JSON vars file (with --rules)' },
     { name: 'strict', type: 'boolean', description: 'report keywords fwctl cannot evaluate yet as errors (with --rules)' },
     { name: 'threshold-config', type: 'string', arg: 'FILE', description: "Suricata's threshold.config to apply to the rules (with --rules)" },
+    { name: 'action-scope', type: 'string', arg: 'SCOPE', description: "what a deciding drop/pass of a TCP packet applies to: flow (default) or suricata (with --rules)" },
     { name: 'ratelimit', type: 'string', arg: 'FILE', description: 'rate limits and scan/flood detection to enforce (JSON, docs/ratelimit.md)' },
     { name: 'malformed', type: 'string', arg: 'POLICY', description: 'packets the parser cannot read: drop (default) or pass' },
     { name: 'alert-rate', type: 'string', arg: 'RATE[/BURST]', description: 'apply the live alert flood guard on pcap time (default: off, every alert is written)' },
@@ -88,8 +89,8 @@ export const replayCommand: Command = {
     const { options, positionals, out, err, json } = input;
     if (positionals.length !== 1) throw new UsageError('E_CLI_USAGE', 'replay takes exactly one capture file');
     const ruleFiles = (options.rules as string[] | undefined) ?? [];
-    if (ruleFiles.length === 0 && (options.var || options.vars || options.strict || options['threshold-config'])) {
-      throw new UsageError('E_CLI_USAGE', '--var, --vars, --strict and --threshold-config apply to --rules: give the rule files with --rules FILE');
+    if (ruleFiles.length === 0 && (options.var || options.vars || options.strict || options['threshold-config'] || options['action-scope'])) {
+      throw new UsageError('E_CLI_USAGE', '--var, --vars, --strict, --threshold-config and --action-scope apply to --rules: give the rule files with --rules FILE');
     }
     const malformed = options.malformed ?? 'drop';
     if (malformed !== 'drop' && malformed !== 'pass') {
@@ -121,7 +122,7 @@ export const replayCommand: Command = {
       let compiled = null;
       if (ruleFiles.length > 0) {
         compiled = await compileRuleFiles({ files: ruleFiles, vars: options.var as string[] | undefined, varFiles: options.vars as string[] | undefined, strict: options.strict === true,
-          thresholdConfig: options['threshold-config'] as string | undefined });
+          thresholdConfig: options['threshold-config'] as string | undefined, actionScope: options['action-scope'] as string | undefined });
         assertNoErrors(compiled);
         if (!json) for (const d of compiled.result.diagnostics) err(formatDiagnostic(d));
       }

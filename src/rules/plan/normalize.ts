@@ -1,7 +1,8 @@
 // Rule -> the planner's form: each final field as `null` (any: also covers a value the packet
 // lacks) or sorted disjoint inclusive ranges of its domain; addresses as ranges per family; the
 // rare keywords kept apart (checked per visit in BPF); band and rank as the reference orders them.
-import { ClsBand, type ClsBandName, ClsFragMode, ClsIpopt, ClsLayout, ClsRuleFlag, EventAction, RejectKind } from '../../abi/index.ts';
+import { ClsBand, type ClsBandName, ClsFragMode, ClsIpopt, ClsLayout, ClsRuleFlag, ClsScope, EventAction, RejectKind } from '../../abi/index.ts';
+import { type ActionScopePolicy, actsOnFlow } from '../action-scope.ts';
 import { flowbitNumbers, flowResidual, type FlowResidual, refuseFlow } from './flow.ts';
 import { thresholdResidual, type ThresholdResidual } from './threshold.ts';
 import type { AddressSet, PortSet, Rule, TcpFlagsMatch, UintMatch } from '../ir.ts';
@@ -58,6 +59,8 @@ export interface NRule {
   fields: Record<ValueField, Ranges | null>;
   residual: Residual;
   bidir: boolean;
+  /** enum fw_cls_scope under the plan's action-scope policy (src/rules/action-scope.ts). */
+  scope: number;
 }
 
 const BAND_RANK: Record<ClsBandName, number> = ClsBand;
@@ -255,7 +258,7 @@ const REJECT_KIND: Record<string, number> = {
   reject: RejectKind.src, rejectsrc: RejectKind.src, rejectdst: RejectKind.dst, rejectboth: RejectKind.both,
 };
 
-export function normalize(rules: readonly Rule[]): NRule[] {
+export function normalize(rules: readonly Rule[], actionScope: ActionScopePolicy = 'flow'): NRule[] {
   const order = [...rules].sort(compareRules);
   const rank = new Map<Rule, number>(order.map((r, i) => [r, i]));
   const bits = flowbitNumbers(rules.filter((r) => bandOf(r) !== 'flag'));
@@ -276,6 +279,7 @@ export function normalize(rules: readonly Rule[]): NRule[] {
       rule: r, band, rank: rank.get(r)!, action: EventAction[r.action === 'pass' || r.action === 'drop' || r.action === 'alert' ? r.action : 'reject'],
       rejectKind: REJECT_KIND[r.action] ?? RejectKind.src,
       src: side(r, r.src), dst: side(r, r.dst), fields, residual: residual(r, band, bits), bidir: r.direction === '<>',
+      scope: actsOnFlow(r, actionScope) ? ClsScope.flow : ClsScope.packet,
     };
   });
 }

@@ -89,7 +89,7 @@ export function planRuleset(rules: Rule[], opts: PlanOptions = {}): ClassifierPl
   if (rules.length > maxRules) {
     throw new PlanError('E_PLAN_TOO_MANY_RULES', `${rules.length} rules, at most ${maxRules}`);
   }
-  const norm = normalize(rules);
+  const norm = normalize(rules, opts.actionScope);
 
   // 2. slots
   const internal: Internal[] = [];
@@ -261,6 +261,7 @@ export function planRuleset(rules: Rule[], opts: PlanOptions = {}): ClassifierPl
     rule.writeUInt16LE(n.residual.icmpId, at + R.icmp_id);
     rule.writeUInt16LE(n.residual.icmpSeq, at + R.icmp_seq);
     writeFlowResidual(rule, at, n.residual.flow);
+    rule.writeUInt8(n.scope, at + R.scope);
     features |= writeThresholdResidual(rule, at, n.residual.thresh);
   });
 

@@ -2,6 +2,7 @@
 // maps (bpf/lib/cls_maps.h). Pure data, independent of the generation it will land in: every index
 // in the images is relative to the generation's bases (fw_cls_cfg.base_*).
 import type { ClsBandName, ClsFinName } from '../../abi/index.ts';
+import type { ActionScopePolicy } from '../action-scope.ts';
 
 /** One map's image for one generation: `count` entries of the map's value size, in `data`. */
 export interface MapImage {
@@ -68,4 +69,7 @@ export interface ClassifierPlan {
 export interface PlanOptions {
   /** Refuse more rules than this (E_PLAN_TOO_MANY_RULES); default 65536. */
   maxRules?: number;
+  /** What a deciding drop/reject/pass of a TCP packet applies to (src/rules/action-scope.ts);
+   *  default 'flow'. */
+  actionScope?: ActionScopePolicy;
 }

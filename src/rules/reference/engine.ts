@@ -1,8 +1,10 @@
 // The reference engine: decode + the flow table (flows.ts) + evaluate. A TCP flow a drop/reject
 // rule dropped stays dropped (flow_drop, no rule evaluated, no alert); a TCP flow a pass rule
-// passed stays passed (rule_pass, no rule evaluated); the flow keywords and flowbits of the rules
+// passed stays passed (rule_pass, no rule evaluated), when the deciding rule's action scope is the
+// flow (src/rules/action-scope.ts: every rule by default); the flow keywords and flowbits of the rules
 // read the packet's flow, and the flowbit effects of every matching rule apply after it.
 import type { Rule } from '../ir.ts';
+import { type ActionScopePolicy, actsOnFlow } from '../action-scope.ts';
 import { decodeFrame, type DecodedPacket } from './decode.ts';
 import { band, type Decision, evaluate, type EvaluateOptions, matchingRules, unmodelled, unparsedDecision } from './evaluate.ts';
 import { type FlowOptions, FlowTable, type FlowView } from './flows.ts';
@@ -13,6 +15,8 @@ export interface EngineOptions extends EvaluateOptions, FlowOptions {
   linear?: number;
   /** Every flow timeout at once (tests): a flow idle longer than this is forgotten. */
   flowIdleNs?: bigint;
+  /** Which deciding verdicts a TCP flow keeps (src/rules/action-scope.ts); default 'flow'. */
+  actionScope?: ActionScopePolicy;
 }
 
 /**
@@ -70,8 +74,9 @@ export class ReferenceEngine {
     const d = evaluate(this.#rules, p, { ...this.#opts, thresholds: (r, q) => this.thresholds.outcome(r, q, tsNs) }, view);
     if (!fl) return d;
     this.#applyFlowbits(p, view, d);
-    if (tcp && (d.reason === 'rule_drop' || d.reason === 'rule_reject')) this.#store(fl, 'drop', d.winner!);
-    else if (tcp && d.reason === 'rule_pass') this.#store(fl, 'pass', d.winner!);
+    const keep = tcp && d.winner !== null && actsOnFlow(d.winner, this.#opts.actionScope);
+    if (keep && (d.reason === 'rule_drop' || d.reason === 'rule_reject')) this.#store(fl, 'drop', d.winner!);
+    else if (keep && d.reason === 'rule_pass') this.#store(fl, 'pass', d.winner!);
     return d;
   }
 
