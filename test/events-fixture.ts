@@ -1,4 +1,4 @@
-// Drives build/bpf/events_fixture.bpf.o (test/fixtures/bpf/events_fixture.bpf.c): emit_alert from
+// Drives build/bpf/events_fixture.bpf.o (test/fixtures/bpf/events_fixture.bpf.c): alert_push from
 // lib/events.h called fx_alerts times per parsed packet, through BPF_PROG_TEST_RUN with a fw_meta
 // area (src/datapath's PacketRunner), its ring read by src/events.
 import { EventAction, type EventActionName, EVENT_CPU_LOCAL, Knob, Verdict, type VerdictName } from '../src/abi/index.ts';

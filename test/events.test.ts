@@ -4,8 +4,8 @@
 // counters. The flood guard's boundaries are in events-ratelimit.test.ts.
 import test from 'ava';
 
-import { FW_EVENT, TcpFlag } from '../src/abi/index.ts';
-import { decodeEvent, type FwEvent } from '../src/events/index.ts';
+import { EventBatch, Family, FW_EVENT, FW_EVENT_ALERT, FW_EVENT_ALERTS, TcpFlag } from '../src/abi/index.ts';
+import { decodeEvent, decodeRecord, type FwEvent } from '../src/events/index.ts';
 import { ether } from '../src/packets/index.ts';
 import { EventsFixture } from './events-fixture.ts';
 
@@ -66,7 +66,7 @@ test('a non-first TCP fragment: has_l4 0, ports 0', (t) => {
   t.like(e, { family: 'ipv4', hasL4: false, sport: 0, dport: 0 });
 });
 
-test('N alerts on one packet: N records in call order, rule index and sid per rule', (t) => {
+test('N alerts on one packet: N events in call order (a record per FW_EVENT_BATCH), rule index and sid per rule', (t) => {
   const fx = new EventsFixture();
   t.teardown(() => fx.close());
   fx.set({ alerts: 5, ruleBase: 10, sidBase: 3000, action: 'reject', verdict: 'reject' });
@@ -115,19 +115,35 @@ test('a full ring: what fits is emitted, the rest counted as lost, and the ring 
   const size = 4096;
   const fx = new EventsFixture({ ringSize: size, ratelimit: false });
   t.teardown(() => fx.close());
-  // Each record takes its 8-byte ring header plus the record rounded up to 8 bytes.
-  const fits = Math.floor(size / (8 + Math.ceil(FW_EVENT.size / 8) * 8));
-  t.is(fits, 39); // 96-byte records (the block fields appended)
+  // A packet's alerts go FW_EVENT_BATCH to a record; each record takes its 8-byte ring header plus
+  // its length (offsetof(alerts) + more * 12) rounded up to 8; a write fails when the ring would
+  // hold more than size - 1 bytes. Simulated here alert by alert, record by record.
+  const batch = EventBatch.batch;
+  const recBytes = (n: number) => 8 + Math.ceil((FW_EVENT_ALERTS.off.alerts + (n - 1) * FW_EVENT_ALERT.size) / 8) * 8;
+  t.is(recBytes(batch), 280);
+  let used = 0;
+  const want = { emitted: 0, lost: 0, sids: [] as number[] };
+  const packets = 4;
+  for (let p = 0; p < packets; p++) {
+    for (let first = 0; first < 64; first += batch) {
+      const n = Math.min(batch, 64 - first);
+      if (used + recBytes(n) <= size - 1) {
+        used += recBytes(n);
+        want.emitted += n;
+        for (let i = 0; i < n; i++) want.sids.push(1000 + first + i);
+      } else want.lost += n;
+    }
+  }
+  t.true(want.lost > 0 && want.emitted > 64, JSON.stringify(want));
   fx.set({ alerts: 64 });
-  fx.run(ether().ipv4(A4).udp({ sport: 1, dport: 2 }).build(), 1n);
-  t.deepEqual(fx.stats(), { emitted: BigInt(fits), suppressed: 0n, lost: BigInt(64 - fits) });
+  for (let p = 0; p < packets; p++) fx.run(ether().ipv4(A4).udp({ sport: 1, dport: 2 }).build(), BigInt(p + 1));
+  t.deepEqual(fx.stats(), { emitted: BigInt(want.emitted), suppressed: 0n, lost: BigInt(want.lost) });
   const first = fx.events.drainAll();
-  t.is(first.length, fits);
-  t.deepEqual(first.map((e) => e.sid), Array.from({ length: fits }, (_, i) => 1000 + i), 'the first records are the kept ones');
+  t.deepEqual(first.map((e) => e.sid), want.sids, 'the kept records, in ring order');
   fx.set({ alerts: 10 });
-  fx.run(ether().ipv4(A4).udp({ sport: 1, dport: 2 }).build(), 2n);
-  t.is(fx.events.drainAll().length, 10);
-  t.deepEqual(fx.stats(), { emitted: BigInt(fits + 10), suppressed: 0n, lost: BigInt(64 - fits) });
+  fx.run(ether().ipv4(A4).udp({ sport: 1, dport: 2 }).build(), 9n);
+  t.deepEqual(fx.events.drainAll().map((e) => e.sid), Array.from({ length: 10 }, (_, i) => 1000 + i));
+  t.deepEqual(fx.stats(), { emitted: BigInt(want.emitted + 10), suppressed: 0n, lost: BigInt(want.lost) });
 });
 
 test('fixed-CPU mode keeps the counters in that CPU\'s slot; local mode in the running CPU\'s', (t) => {
@@ -153,4 +169,27 @@ test('decodeEvent refuses a short record and accepts a longer one (appended fiel
   t.is(e.type, 'alert');
   t.is(e.action, 'unknown_9');
   t.is(e.src, '0.0.0.0');
+});
+
+test('decodeRecord: a packet\'s alerts from one record, the packet fields shared; a record shorter than its count is refused', (t) => {
+  const A = FW_EVENT_ALERTS.off;
+  const b = Buffer.alloc(A.alerts + 2 * FW_EVENT_ALERT.size);
+  b[FW_EVENT.off.type] = 1; // alert
+  b[FW_EVENT.off.family] = Family.ipv4;
+  b.set([198, 18, 0, 1], FW_EVENT.off.saddr);
+  b.writeUInt32LE(7, FW_EVENT.off.sid);
+  b.writeUInt32LE(70, FW_EVENT.off.rule_idx);
+  b[FW_EVENT.off.action] = 1; // drop
+  b.writeUInt32LE(2, A.more);
+  for (const [i, sid, action] of [[0, 8, 3], [1, 9, 2]]) {
+    const at = A.alerts + i * FW_EVENT_ALERT.size;
+    b.writeUInt32LE(sid, at + FW_EVENT_ALERT.off.sid);
+    b.writeUInt32LE(sid * 10, at + FW_EVENT_ALERT.off.rule_idx);
+    b[at + FW_EVENT_ALERT.off.action] = action;
+  }
+  const es = decodeRecord(b);
+  t.deepEqual(es.map((e) => [e.sid, e.ruleIdx, e.action, e.src]), [[7, 70, 'drop', '198.18.0.1'], [8, 80, 'alert', '198.18.0.1'], [9, 90, 'reject', '198.18.0.1']]);
+  t.throws(() => decodeRecord(b.subarray(0, b.length - 1)), { instanceOf: RangeError, message: /says 3 alerts/ });
+  // a bare fw_event (a block record, or an object before batching) is one event
+  t.is(decodeRecord(b.subarray(0, FW_EVENT.size)).length, 1);
 });

@@ -297,7 +297,7 @@ struct fw_aset_owner {
 
 /* fw_event.type. Append-only. 0 is never written, so a zeroed record is recognisably not one. */
 enum fw_event_type {
-	FW_EVENT_ALERT = 1,	/* a drop/reject/alert (or pass) rule matched: one record per rule */
+	FW_EVENT_ALERT = 1,	/* drop/reject/alert rules matched: a struct fw_event_alerts, one per packet */
 	FW_EVENT_DPI_FLAG = 2,	/* reserved: a FLAG rule sent the packet to the DPI worker */
 	FW_EVENT_BLOCK = 3,	/* a detector or a rate limit added a dynamic block (lib/autoblock.h) */
 };
@@ -314,9 +314,9 @@ enum fw_event_action {
 
 /* Slots of fw_event_stats (per-CPU __u64 each). Append-only. */
 enum fw_event_stat {
-	FW_EVENT_STAT_EMITTED = 0,	/* records submitted to fw_events */
+	FW_EVENT_STAT_EMITTED = 0,	/* alerts (and block events) written to fw_events */
 	FW_EVENT_STAT_SUPPRESSED = 1,	/* not written: the flood guard (token bucket) said no */
-	FW_EVENT_STAT_LOST = 2,		/* not written: fw_events was full (bpf_ringbuf_reserve failed) */
+	FW_EVENT_STAT_LOST = 2,		/* not written: fw_events was full (the ring write failed) */
 	FW_EVENT_STAT__MAX,
 };
 #define FW_EVENT_STAT_SLOTS 8
@@ -357,6 +357,30 @@ struct fw_event {
 	__u64 expires_ns;
 	__u32 block_why;
 	__u32 block_id;
+};
+
+/* A packet's alerts, one ring record (lib/events.h): the fw_event header describes the packet and
+ * carries its first alert (sid, rule_idx, action); `more` further alerts follow in `alerts`, and
+ * the record is only as long as they need (offsetof(alerts) + more * sizeof(struct
+ * fw_event_alert)). A packet with more than FW_EVENT_BATCH alerts writes several records. One
+ * ring write per packet instead of one per alert: the reserve/commit pair costs ~50 ns. Block
+ * records stay a bare struct fw_event. */
+enum fw_event_batch {
+	FW_EVENT_BATCH = 15, /* alerts per record at most (Suricata's packet_alert_max default) */
+};
+
+struct fw_event_alert {
+	__u32 sid;
+	__u32 rule_idx;
+	__u8 action;		/* enum fw_event_action */
+	__u8 _pad[3];
+};
+
+struct fw_event_alerts {
+	struct fw_event ev;
+	__u32 more;		/* alerts after the header's: entries of `alerts` in use */
+	__u32 _pad;
+	struct fw_event_alert alerts[FW_EVENT_BATCH - 1];
 };
 
 /* fw_event_bucket: one token bucket per CPU. tokens in units of 1e-9 event (one record costs

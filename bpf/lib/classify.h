@@ -13,7 +13,7 @@
  *   alert         | pass    | rule_alert  | as drop                                 | if a FLAG rule matched
  *   flag          | pass    | rule_flag   | none                                    | yes
  *
- * and the act phase: per-rule counters and one emit_alert per alerting match. The flow table
+ * and the act phase: per-rule counters and one alert_push per alerting match, one alerts_flush. The flow table
  * (lib/flow.h) stores the verdict on the flow afterwards (flow_record). The caller answers a REJECT with reject_packet().
  */
 #ifndef FW_CLASSIFY_H
@@ -192,7 +192,10 @@ __noinline int fw_classify(struct xdp_md *ctx, const struct fw_pkt *pkt, struct 
 	flow_scope(s->wscope);
 	s->verdict = res->verdict;
 	s->emit = cls_band_alerts(s->band);
+	alerts_begin();
 	cls_act(s, pkt);
+	if (s->emit && s->nalert)
+		alerts_flush(pkt, s->verdict);
 	return s->wkind;
 }
 

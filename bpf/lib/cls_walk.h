@@ -274,7 +274,7 @@ static __always_inline void cls_alert(const struct cls_walk *s, const struct fw_
 {
 	if (!s->emit || !cls_band_alerts(ri->band) || (ri->flags & FW_CLS_RF_NOALERT) || !cls_thresh_alerts(ri))
 		return;
-	emit_alert(pkt, ri->rule_id, ri->sid, ri->action, s->verdict);
+	alert_push(pkt, ri->rule_id, ri->sid, ri->action, s->verdict);
 }
 
 /* The matches w of block j, folded into the outcome. A global function: the verifier checks its
@@ -367,7 +367,7 @@ static __always_inline void cls_walk(struct cls_walk *s, const struct fw_pkt *pk
 }
 
 /* Counts and alerts the matches in the list (when it holds them all). Global: one check of the
- * loop and its inlined emit_alert. */
+ * loop and its inlined alert_push. */
 __noinline int cls_act_list(struct cls_walk *s, const struct fw_pkt *pkt)
 {
 	struct fw_cls_rule *ri;

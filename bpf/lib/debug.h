@@ -35,6 +35,8 @@ struct fw_abi_types {
 	enum fw_tcp_flag tcp_flag;
 	enum fw_reject_kind reject_kind;
 	struct fw_event event;
+	struct fw_event_alerts event_alerts;
+	enum fw_event_batch event_batch;
 	enum fw_event_type event_type;
 	enum fw_event_action event_action;
 	enum fw_event_stat event_stat;

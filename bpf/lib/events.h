@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* events.h — alert records out of XDP: one struct fw_event per alerting rule into the fw_events
- * ring buffer, behind a per-CPU token bucket so a flood cannot turn logging into a DoS.
+/* events.h — alert records out of XDP into the fw_events ring buffer, behind a per-CPU token
+ * bucket so a flood cannot turn logging into a DoS.
  *
- * The classifier calls emit_alert() once per matching drop/reject/alert rule of a packet (after
- * it knows the packet's verdict). Every call ends in exactly one of three counters of
- * fw_event_stats: emitted, suppressed (the bucket was empty) or lost (the ring was full).
+ * The classifier stages each alert of a packet with alert_push() (after it knows the packet's
+ * verdict) and writes them with alerts_flush(): one struct fw_event_alerts record per packet (per
+ * FW_EVENT_BATCH alerts), one ring write instead of one per alert. Every alert ends in exactly one
+ * of three counters of fw_event_stats: emitted, suppressed (the bucket was empty) or lost (the
+ * ring was full). Block events (autoblock.h) are single records (emit_event).
  */
 #ifndef FW_EVENTS_H
 #define FW_EVENTS_H
@@ -28,12 +30,17 @@ static __always_inline void *event_slot(void *map, __u32 key)
 	return bpf_map_lookup_percpu_elem(map, &key, cfg_event_cpu);
 }
 
-static __always_inline void event_count(__u32 stat)
+static __always_inline void event_add(__u32 stat, __u32 n)
 {
 	__u64 *c = event_slot(&fw_event_stats, stat);
 
 	if (c)
-		*c += 1; /* per-CPU slot: no atomics (see cfg_event_cpu for the fixed-slot case) */
+		*c += n; /* per-CPU slot: no atomics (see cfg_event_cpu for the fixed-slot case) */
+}
+
+static __always_inline void event_count(__u32 stat)
+{
+	event_add(stat, 1);
 }
 
 /* Token bucket with the packet's timestamp as its clock. Tokens are in 1e-9 records, so a refill
@@ -116,14 +123,122 @@ static __always_inline void emit_event(const struct fw_pkt *pkt, __u8 type, __u3
 	event_count(FW_EVENT_STAT_EMITTED);
 }
 
+/* The packet's alerts being gathered (n of them in rec). Internal, per CPU: a packet runs on one
+ * CPU from its first alert to alerts_flush. */
+struct event_stage {
+	__u32 n;
+	__u32 _pad;
+	struct fw_event_alerts rec;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct event_stage);
+} fw_event_stage SEC(".maps");
+
+static __always_inline struct event_stage *event_stage_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&fw_event_stage, &zero);
+}
+
+/* A packet's first alert is about to be staged (fw_classify, before the act phase). */
+static __always_inline void alerts_begin(void)
+{
+	struct event_stage *st = event_stage_get();
+
+	if (st)
+		st->n = 0;
+}
+
+/* The record's header: the packet, the first staged alert, the count after it. */
+static __always_inline void alerts_header(struct fw_event_alerts *r, const struct event_stage *st, const struct fw_pkt *pkt,
+					  __u32 verdict, __u32 more)
+{
+	event_fill(&r->ev, pkt, FW_EVENT_ALERT, st->rec.ev.rule_idx, st->rec.ev.sid, st->rec.ev.action, verdict);
+	r->ev.expires_ns = 0;
+	r->ev.block_why = 0;
+	r->ev.block_id = 0;
+	r->more = more;
+	r->_pad = 0;
+}
+
+/* Writes the staged alerts of `pkt` (verdict: the enum fw_verdict it gets) as one record. A global
+ * function: the verifier checks the record's bounded length once. */
+__noinline int alerts_flush(const struct fw_pkt *pkt, __u32 verdict)
+{
+	struct event_stage *st = event_stage_get();
+	struct fw_event_alerts *r;
+	__u32 n, more;
+
+	if (!st || !pkt)
+		return 0;
+	n = st->n;
+	st->n = 0;
+	if (n == 0 || n > FW_EVENT_BATCH)
+		return 0;
+	more = n - 1;
+	if (more == 0) {
+		/* the common case, one alert: filled in the ring itself (no copy) */
+		r = bpf_ringbuf_reserve(&fw_events, __builtin_offsetof(struct fw_event_alerts, alerts), 0);
+		if (!r) {
+			event_add(FW_EVENT_STAT_LOST, 1);
+			return 0;
+		}
+		alerts_header(r, st, pkt, verdict, 0);
+		bpf_ringbuf_submit(r, 0);
+		event_add(FW_EVENT_STAT_EMITTED, 1);
+		return 1;
+	}
+	r = &st->rec;
+	alerts_header(r, st, pkt, verdict, more);
+	if (bpf_ringbuf_output(&fw_events, r,
+			       __builtin_offsetof(struct fw_event_alerts, alerts) + more * sizeof(struct fw_event_alert), 0)) {
+		event_add(FW_EVENT_STAT_LOST, n);
+		return 0;
+	}
+	event_add(FW_EVENT_STAT_EMITTED, n);
+	return 1;
+}
+
 /* One alert: the rule at `rule_idx` of the loaded ruleset, signature id `sid`, matched `pkt`;
  * `action` is its enum fw_event_action, `verdict` the enum fw_verdict the packet gets. Call once
  * per alerting rule, after the verdict is known (EVE's alert.action follows the rule's action,
- * the verdict is kept for logs that want the packet's fate). pkt->ts_ns times the flood guard. */
-static __always_inline void emit_alert(const struct fw_pkt *pkt, __u32 rule_idx, __u32 sid, __u8 action,
-				       __u8 verdict)
+ * the verdict is kept for logs that want the packet's fate), then alerts_flush once.
+ * pkt->ts_ns times the flood guard, which admits alert by alert. */
+static __always_inline void alert_push(const struct fw_pkt *pkt, __u32 rule_idx, __u32 sid, __u8 action, __u8 verdict)
 {
-	emit_event(pkt, FW_EVENT_ALERT, rule_idx, sid, action, verdict);
+	struct event_stage *st;
+	struct fw_event_alert *a;
+	__u32 n;
+
+	if (!event_admit(pkt->ts_ns)) {
+		event_count(FW_EVENT_STAT_SUPPRESSED);
+		return;
+	}
+	st = event_stage_get();
+	if (!st)
+		return;
+	if (st->n >= FW_EVENT_BATCH)
+		alerts_flush(pkt, verdict); /* a full record: write it, start the next */
+	n = st->n;
+	if (n == 0) {
+		st->rec.ev.sid = sid;
+		st->rec.ev.rule_idx = rule_idx;
+		st->rec.ev.action = action;
+	} else {
+		if (n - 1 >= FW_EVENT_BATCH - 1)
+			return;
+		a = &st->rec.alerts[n - 1];
+		a->sid = sid;
+		a->rule_idx = rule_idx;
+		a->action = action;
+		a->_pad[0] = a->_pad[1] = a->_pad[2] = 0;
+	}
+	st->n = n + 1;
 }
 
 #endif /* FW_EVENTS_H */

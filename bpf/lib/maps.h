@@ -164,7 +164,7 @@ struct {
 
 /* Alert (later: DPI flag, block) records, struct fw_event. One ring per loaded object, shared by
  * all CPUs (records are in reservation order).
- * Writer: the XDP program (emit_alert). Reader: userspace (src/events EventConsumer), live from
+ * Writer: the XDP program (alerts_flush, emit_event). Reader: userspace (src/events EventConsumer), live from
  * the event loop, under replay synchronously after each test run. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

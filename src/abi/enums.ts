@@ -113,6 +113,8 @@ export type EventActionName = keyof typeof EventAction;
 export const EventStat = { emitted: 0, suppressed: 1, lost: 2 } as const;
 export type EventStatName = keyof typeof EventStat;
 export const EVENT_STAT_MAX = 3;
+/** Alerts per fw_event_alerts record at most (enum fw_event_batch). */
+export const EventBatch = { batch: 15 } as const;
 
 
 /** Classifier action bands (enum fw_cls_band): Suricata's order, a lower band wins; flag = needs DPI. */
@@ -238,6 +240,7 @@ export const ABI_ENUMS: readonly CEnum[] = [
   cEnum('fw_event_type', 'FW_EVENT_', EventType),
   cEnum('fw_event_action', 'FW_EVENT_ACTION_', EventAction),
   cEnum('fw_event_stat', 'FW_EVENT_STAT_', { ...EventStat, _max: EVENT_STAT_MAX }),
+  cEnum('fw_event_batch', 'FW_EVENT_', EventBatch),
   cEnum('fw_sc_mode', 'FW_SC_MODE_', ScMode),
   cEnum('fw_sc_stat', 'FW_SC_STAT_', { ...ScStat, _max: SC_STAT_MAX }),
   cEnum('fw_cls_band', 'FW_CLS_BAND_', { ...ClsBand, _max: CLS_BAND_MAX }),

@@ -80,6 +80,15 @@ export const FW_EVENT = layout('fw_event', 96, [
   ['_pad', 6], ['expires_ns', 8], ['block_why', 4], ['block_id', 4],
 ], { saddr: 4, daddr: 4, vlan_id: 2, _pad: 1 });
 
+/** One alert after the first of a record (fw_event_alerts.alerts[i]). */
+export const FW_EVENT_ALERT = layout('fw_event_alert', 12, [['sid', 4], ['rule_idx', 4], ['action', 1], ['_pad', 3]], { _pad: 1 });
+
+/** A packet's alerts, one ring record: the fw_event header (the packet, its first alert), then
+ *  `more` fw_event_alert entries; the record is offsetof(alerts) + more * 12 bytes long. */
+export const FW_EVENT_ALERTS = layout('fw_event_alerts', 272, [
+  ['ev', FW_EVENT.size], ['more', 4], ['_pad', 4], ['alerts', 14 * FW_EVENT_ALERT.size], // FW_EVENT_BATCH - 1 entries
+], { ev: 8, alerts: 4 });
+
 /** The flood guard's per-CPU token bucket (fw_event_bucket value). */
 export const FW_EVENT_BUCKET = layout('fw_event_bucket', 24, [
   ['tokens', 8], ['last_ns', 8], ['primed', 4], ['_pad', 4],
@@ -166,7 +175,7 @@ export const RL_MAX = 16;
 export const AB_STAT_SLOTS = 8;
 
 export const ABI_STRUCTS: readonly StructLayout[] = [
-  FW_COUNTER, FW_META, FW_PKT, FW_LPM_V4, FW_LPM_V6, FW_BLOCK, FW_ASET_OWNER, FW_EVENT, FW_EVENT_BUCKET,
+  FW_COUNTER, FW_META, FW_PKT, FW_LPM_V4, FW_LPM_V6, FW_BLOCK, FW_ASET_OWNER, FW_EVENT, FW_EVENT_ALERT, FW_EVENT_ALERTS, FW_EVENT_BUCKET,
   FW_CLS_CFG, FW_CLS_C32, FW_CLS_C64, FW_CLS_SKIP, FW_CLS_PROJ, FW_CLS_RULE, FW_FLOW_KEY, FW_FLOW, FW_FLOW_CFG,
   FW_SC_KEY, FW_SC_SVC,
   FW_THR_KEY, FW_THR_STATE, FW_RL_CTL, FW_RL_LIMIT, FW_RL_KEY, FW_RL_BUCKET, FW_RL_STAT, FW_AB_KEY, FW_AB_SRC, FW_AB_PORT_KEY,

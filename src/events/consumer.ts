@@ -5,7 +5,7 @@
 // runPacket returns are exactly that packet's (unless the same object is also attached to an
 // interface, whose packets would interleave).
 import { type BpfMap, RingBuffer } from '../native/index.ts';
-import { decodeEvent, type FwEvent } from './decode.ts';
+import { decodeRecord, type FwEvent } from './decode.ts';
 
 export type EventSink = (e: FwEvent) => void;
 
@@ -15,6 +15,8 @@ export class EventConsumer {
   /** Records the event loop delivered while there was no onEvent: the next drain() returns them. */
   readonly #pending: FwEvent[] = [];
   #sink: EventSink | undefined;
+  /** Events decoded from the ring so far (a record may hold several alerts). */
+  #decoded = 0;
 
   /**
    * Starts reading `map` (an object's fw_events). With `onEvent`, records are delivered from the
@@ -23,11 +25,14 @@ export class EventConsumer {
    */
   constructor(map: BpfMap, onEvent?: EventSink) {
     this.#onEvent = onEvent;
-    this.#ring = new RingBuffer(map, (rec) => this.#deliver(decodeEvent(rec)));
+    this.#ring = new RingBuffer(map, (rec) => {
+      for (const e of decodeRecord(rec)) this.#deliver(e);
+    });
     if (!onEvent) this.#ring.unref();
   }
 
   #deliver(e: FwEvent): void {
+    this.#decoded++;
     const sink = this.#sink ?? this.#onEvent;
     if (sink) sink(e);
     else this.#pending.push(e);
@@ -48,9 +53,11 @@ export class EventConsumer {
       n += held.length;
     }
     const prev = this.#sink;
+    const before = this.#decoded;
     this.#sink = to;
     try {
-      n += this.#ring.consume();
+      this.#ring.consume();
+      n += this.#decoded - before;
     } finally {
       this.#sink = prev;
     }

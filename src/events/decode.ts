@@ -1,12 +1,14 @@
-// struct fw_event records, as the RingBuffer callback hands them over (one Buffer per record,
-// already a copy of the ring memory), decoded without copying again: the address fields are views
-// into that Buffer.
+// struct fw_event records (and fw_event_alerts: a packet's alerts in one record), as the
+// RingBuffer callback hands them over (one Buffer per record, already a copy of the ring memory),
+// decoded without copying again: the address fields are views into that Buffer.
 import {
   AbWhy, type AbWhyName, EventAction, type EventActionName, EventType, type EventTypeName, Family, type FamilyName, FW_EVENT,
-  formatIPv4, formatIPv6, type VerdictLabel, verdictName,
+  FW_EVENT_ALERT, FW_EVENT_ALERTS, formatIPv4, formatIPv6, type VerdictLabel, verdictName,
 } from '../abi/index.ts';
 
 const E = FW_EVENT.off;
+const A = FW_EVENT_ALERTS.off;
+const X = FW_EVENT_ALERT.off;
 
 export type EventTypeLabel = EventTypeName | `unknown_${number}`;
 export type EventActionLabel = EventActionName | `unknown_${number}`;
@@ -66,6 +68,28 @@ function invert(t: Record<string, number>): Map<number, string> {
 
 function label<T extends string>(names: Map<number, string>, n: number): T | `unknown_${number}` {
   return (names.get(n) ?? `unknown_${n}`) as T | `unknown_${number}`;
+}
+
+/** Every alert of one ring record: an alert record (struct fw_event_alerts) holds a packet's
+ *  alerts, the header's and `more` after it, each decoded as its own FwEvent (the packet's fields
+ *  shared); any other record is one event. Throws RangeError on a record too short for what it
+ *  says it holds. */
+export function decodeRecord(buf: Buffer): FwEvent[] {
+  const head = decodeEvent(buf);
+  if (buf[E.type] !== EventType.alert || buf.length < A.alerts) return [head];
+  const more = buf.readUInt32LE(A.more);
+  if (buf.length < A.alerts + more * FW_EVENT_ALERT.size) {
+    throw new RangeError(`fw_event_alerts record of ${buf.length} bytes says ${more + 1} alerts`);
+  }
+  const out = [head];
+  for (let i = 0; i < more; i++) {
+    const at = A.alerts + i * FW_EVENT_ALERT.size;
+    out.push({
+      ...head, sid: buf.readUInt32LE(at + X.sid), ruleIdx: buf.readUInt32LE(at + X.rule_idx),
+      action: label<EventActionName>(ACTION_NAMES, buf[at + X.action]),
+    });
+  }
+  return out;
 }
 
 /** Decodes one record. Throws RangeError when `buf` is shorter than a struct fw_event (a record

@@ -1,6 +1,6 @@
 // Events out of XDP: fw_event records from the fw_events ring, decoded, consumed (live or per
 // replayed packet), counted, and written as Suricata EVE JSON. See README.md.
-export { type AbWhyLabel, decodeEvent, type EventActionLabel, type EventTypeLabel, type FwEvent } from './decode.ts';
+export { type AbWhyLabel, decodeEvent, decodeRecord, type EventActionLabel, type EventTypeLabel, type FwEvent } from './decode.ts';
 export { type EveBlock, eveBlock, formatEveBlock } from './eve-block.ts';
 export { EventConsumer, type EventSink } from './consumer.ts';
 export { readEventStats, type EventStats } from './stats.ts';
