@@ -111,5 +111,5 @@ test('a bad --action-scope is an input error naming the choices; without --rules
   t.regex(bad.stdout + bad.stderr, /flow or suricata/);
   const lone = await fwctl('replay', pcap, '--action-scope', 'suricata');
   t.is(lone.code, 1);
-  t.regex(lone.stdout + lone.stderr, /--action-scope apply to --rules/);
+  t.regex(lone.stdout + lone.stderr, /--action-scope and --action-order apply to --rules/);
 });

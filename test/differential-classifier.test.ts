@@ -54,6 +54,27 @@ test('action scope suricata: only IP-only rules decide a TCP flow; BPF and the r
   for (const r of ['rule_drop', 'rule_pass', 'pass_default', 'flow_drop']) t.true((stats.reasons[r] ?? 0) > 0, `${r}: ${JSON.stringify(stats.reasons)}`);
 });
 
+// Suricata's action-order: the matches apply in the order up to the first pass rule. Orders with
+// pass later than first make the walk see every match (FW_CLS_FEAT_PASS_LATE) and decide by the
+// best drop/reject before the pass, else the pass, else the best match. No flowbits here: their
+// writes are refused under such orders (src/rules/action-order.ts orderConflict).
+for (const [order, scope, seed] of [
+  [['drop', 'pass', 'reject', 'alert'], 'flow', 4501],
+  [['alert', 'drop', 'pass', 'reject'], 'suricata', 4502],
+  [['reject', 'alert', 'pass', 'drop'], 'flow', 4503],
+] as const) {
+  test(`action order ${order.join(',')} (scope ${scope}): BPF and the reference agree on every packet`, async (t) => {
+    const rig = new ClassifierRig();
+    rig.planOptions = { actionOrder: order, actionScope: scope };
+    t.teardown(() => rig.close());
+    const stats = await checkDifferential(system(rig), {
+      maxRules: 40, maxPackets: 60, numRuns: 100, seed, sessions: true, engine: { actionOrder: order, actionScope: scope },
+    });
+    t.is(stats.rulesets, 100);
+    for (const r of ['rule_drop', 'rule_reject', 'rule_alert', 'rule_pass', 'pass_default']) t.true((stats.reasons[r] ?? 0) > 0, `${r}: ${JSON.stringify(stats.reasons)}`);
+  });
+}
+
 // Thousands of rules: sampled (no shrinking, which would take hours at this size), the datapath sized
 // for the plan, one long packet sequence per ruleset.
 for (const [n, seed] of [[1500, 4201], [3000, 4202]] as const) {

@@ -176,14 +176,15 @@ test.serial('-o json and text of load, status, stats, rollback, unload through t
   t.is(l1.code, 0, l1.out.join('\n'));
   const doc = JSON.parse(l1.out[0]);
   t.like(doc, { event_type: 'load', instance: name, created: true, generation: { tag: 1, rule_count: 3 }, previous: null, rules: { loaded: 3 } });
-  const l2 = await cli('load', V2, '--instance', name, '--action-scope', 'suricata');
+  const l2 = await cli('load', V2, '--instance', name, '--action-scope', 'suricata', '--action-order', 'drop,reject,pass,alert');
   t.is(l2.code, 0);
   t.regex(l2.out[0], new RegExp(`^${name}: generation [01] active \\(load #2\\), 2 rules; load #1 kept for rollback`));
   const st = await cli('status', '--instance', name);
   t.is(st.code, 0);
-  t.regex(st.out.join('\n'), /ruleset: generation [01], load #2, 2 rules, loaded [^,]*, action scope suricata[\s\S]*rollback to: generation [01], load #1, 3 rules[\s\S]*management access: TCP port 22 from anywhere/);
+  t.regex(st.out.join('\n'), /ruleset: generation [01], load #2, 2 rules, loaded [^,]*, action scope suricata, action order drop,reject,pass,alert[\s\S]*rollback to: generation [01], load #1, 3 rules[\s\S]*management access: TCP port 22 from anywhere/);
   const sj = JSON.parse((await cli('status', '--instance', name, '-o', 'json')).out[0]);
   t.like(sj, { event_type: 'status', active: { tag: 2, actionScope: 'suricata' }, rollbackTo: { tag: 1, actionScope: 'flow' } });
+  t.deepEqual([sj.active.actionOrder, sj.rollbackTo.actionOrder], [['drop', 'reject', 'pass', 'alert'], ['pass', 'drop', 'reject', 'alert']]);
   const bad = await cli('load', V2, '--instance', name, '--action-scope', 'packet', '-o', 'json');
   t.is(bad.code, 1);
   t.like(JSON.parse(bad.out[0]).error, { code: 'E_CLI_BAD_VALUE' });

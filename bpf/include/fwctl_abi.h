@@ -570,6 +570,7 @@ enum fw_cls_ipopt {
 enum fw_cls_feature {
 	FW_CLS_FEAT_IPOPTS = 1 << 0,	/* some rule tests ipopts: walk the IPv4 options */
 	FW_CLS_FEAT_THRESH = 1 << 1,	/* some rule has threshold / detection_filter (lib/cls_thresh.h) */
+	FW_CLS_FEAT_PASS_LATE = 1 << 2,	/* the action order does not put pass first (cls_order) */
 };
 
 /* One generation's parameters. loaded = 0: no ruleset (every packet passes, pass_default). */
@@ -659,12 +660,14 @@ struct fw_cls_rule {
 	__u8 _pad3;
 };
 
-/* fw_cls_rule.scope: whether a drop/reject/pass that decides a TCP packet is stored on its flow
+/* fw_cls_rule.scope: whether a drop/reject/pass that decides a packet is stored on its flow
  * (lib/flow.h flow_record). The planner sets it by the ruleset's action-scope policy
- * (src/rules/action-scope.ts): every rule under `flow`, IP-only rules only under `suricata`. */
+ * (src/rules/action-scope.ts): FLOW for every rule under `flow`; FLOW_ANY for IP-only rules and
+ * PACKET for the others under `suricata`. */
 enum fw_cls_scope {
-	FW_CLS_SCOPE_FLOW = 0,	 /* the verdict is the flow's: dropped stays dropped, passed is not classified again */
-	FW_CLS_SCOPE_PACKET = 1, /* the verdict is this packet's alone */
+	FW_CLS_SCOPE_FLOW = 0,	   /* a TCP flow keeps it: dropped stays dropped, passed is not classified again */
+	FW_CLS_SCOPE_PACKET = 1,   /* the verdict is this packet's alone */
+	FW_CLS_SCOPE_FLOW_ANY = 2, /* as FLOW, for a flow of any protocol (UDP, ICMP...) */
 };
 
 /* fw_cls_rule.flow: the flow keyword's conditions on the packet's flow (lib/flow.h), and whether

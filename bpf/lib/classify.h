@@ -145,8 +145,33 @@ static __always_inline void cls_decide(const struct cls_walk *s, struct fw_resul
 		res->flags |= FW_FLAG_DPI;
 		return;
 	}
-	if (s->nalert)
-		res->flags |= FW_FLAG_ALERT;
+}
+
+/* An action order without pass first (FW_CLS_FEAT_PASS_LATE): the matches apply in rank order up
+ * to the first pass rule (Suricata's PacketAlertFinalize), so the packet is decided by the
+ * best-ranked drop/reject rule ranked before that pass, else by the pass, else by the best match
+ * (an alert or a DPI flag). The decision fields are re-pointed at that rule; which matches count
+ * and alert is cls_applies's business in the act phase. */
+static __always_inline void cls_order(struct cls_walk *s)
+{
+	struct fw_cls_rule *ri;
+	__u32 slot;
+
+	if (s->dr_rank < s->pass_rank)
+		slot = s->dr_slot;
+	else if (s->pass_rank != FW_CLS_RANK_NONE)
+		slot = s->pass_slot;
+	else
+		return;
+	ri = cls_rule(s, slot);
+	if (!ri)
+		return;
+	s->winner = slot;
+	s->band = ri->band;
+	s->wsid = ri->sid;
+	s->wrule = ri->rule_id;
+	s->wkind = ri->reject_kind;
+	s->wscope = ri->scope;
 }
 
 /* Fills res (verdict, reason, sig_id, flags) from ruleset generation gen (cls_active_gen(), read
@@ -176,6 +201,7 @@ __noinline int fw_classify(struct xdp_md *ctx, const struct fw_pkt *pkt, struct 
 	s->base_sum = cfg->base_sum;
 	s->base_bm = cfg->base_bm;
 	s->base_rule = cfg->base_rule;
+	s->pass_late = !!(cfg->features & FW_CLS_FEAT_PASS_LATE);
 	cls_extras(ctx, pkt, cfg, s);
 	cls_rows(cfg, pkt, s->row);
 	for (int f = 0; f < FW_CLS_FIN__MAX; f++) {
@@ -188,14 +214,19 @@ __noinline int fw_classify(struct xdp_md *ctx, const struct fw_pkt *pkt, struct 
 	flow_freeze();
 	if (s->rank == FW_CLS_RANK_NONE)
 		return 0;
+	s->silenced = s->band == FW_CLS_BAND_PASS; /* a pass ranked first: nothing else applies */
+	s->emit = cls_band_alerts(s->band);
+	if (s->pass_late)
+		cls_order(s);
 	cls_decide(s, res);
 	flow_scope(s->wscope);
 	s->verdict = res->verdict;
-	s->emit = cls_band_alerts(s->band);
 	alerts_begin();
 	cls_act(s, pkt);
 	if (s->emit && s->nalert)
 		alerts_flush(pkt, s->verdict);
+	if (s->raised)
+		res->flags |= FW_FLAG_ALERT;
 	return s->wkind;
 }
 

@@ -67,6 +67,12 @@ struct cls_walk {
 	__u32 count;		/* matches */
 	__u32 nalert;		/* matches that alert when the packet is not passed by a pass rule */
 	__u32 flagged;		/* a FLAG rule matched */
+	/* an action order without pass first (FW_CLS_FEAT_PASS_LATE: cls_order) */
+	__u32 pass_late;
+	__u32 pass_rank;	/* the best-ranked matching pass rule: the matches ranked after it do nothing */
+	__u32 pass_slot;
+	__u32 dr_rank;		/* the best-ranked matching drop/reject rule */
+	__u32 dr_slot;
 	__u32 list[FW_CLS_MAX_LIST];	/* the first matches' slots */
 	/* the packet */
 	__u32 row[FW_CLS_FIN__MAX];
@@ -76,7 +82,9 @@ struct cls_walk {
 	struct cls_pktx x;
 	/* the act phase */
 	__u32 verdict;		/* enum fw_verdict, for the events */
-	__u32 emit;		/* the winner's band raises alerts */
+	__u32 emit;		/* the best-ranked match's band raises alerts */
+	__u32 silenced;		/* a pass rule ranked first: only its counter moves */
+	__u32 raised;		/* alerts the act phase raised (before the flood guard) */
 	struct cls_optwalk opt;
 };
 
@@ -234,6 +242,15 @@ static __always_inline int cls_visit_inline(struct cls_walk *s, __u32 r)
 		s->wkind = ri->reject_kind;
 		s->wscope = ri->scope;
 	}
+	if (s->pass_late) {
+		if (ri->band == FW_CLS_BAND_PASS && ri->rank < s->pass_rank) {
+			s->pass_rank = ri->rank;
+			s->pass_slot = r;
+		} else if ((ri->band == FW_CLS_BAND_DROP || ri->band == FW_CLS_BAND_REJECT) && ri->rank < s->dr_rank) {
+			s->dr_rank = ri->rank;
+			s->dr_slot = r;
+		}
+	}
 	if (ri->band == FW_CLS_BAND_FLAG)
 		s->flagged = 1;
 	else if (cls_band_alerts(ri->band) && !(ri->flags & FW_CLS_RF_NOALERT) && cls_thresh_alerts(ri))
@@ -252,6 +269,17 @@ static __always_inline void cls_reset(struct cls_walk *s)
 	s->count = 0;
 	s->nalert = 0;
 	s->flagged = 0;
+	s->pass_rank = FW_CLS_RANK_NONE;
+	s->dr_rank = FW_CLS_RANK_NONE;
+	s->silenced = 0;
+	s->raised = 0;
+}
+
+/* Whether match ri applies: not when it ranks after the pass rule that ended the packet (an
+ * order without pass first; with pass first a matching pass silences everything, cls_act). */
+static __always_inline int cls_applies(const struct cls_walk *s, const struct fw_cls_rule *ri)
+{
+	return ri->rank <= s->pass_rank;
 }
 
 /* The act phase for one match: its counter (only the winner's when a pass rule won: a pass
@@ -261,7 +289,7 @@ static __always_inline void cls_count(const struct cls_walk *s, __u32 r, const s
 	__u32 k = s->base_rule + r;
 	struct fw_counter *c;
 
-	if (s->band == FW_CLS_BAND_PASS && r != s->winner)
+	if (s->silenced && r != s->winner)
 		return;
 	c = bpf_map_lookup_elem(&fw_cls_hits, &k);
 	if (c) {
@@ -270,10 +298,11 @@ static __always_inline void cls_count(const struct cls_walk *s, __u32 r, const s
 	}
 }
 
-static __always_inline void cls_alert(const struct cls_walk *s, const struct fw_cls_rule *ri, const struct fw_pkt *pkt)
+static __always_inline void cls_alert(struct cls_walk *s, const struct fw_cls_rule *ri, const struct fw_pkt *pkt)
 {
 	if (!s->emit || !cls_band_alerts(ri->band) || (ri->flags & FW_CLS_RF_NOALERT) || !cls_thresh_alerts(ri))
 		return;
+	s->raised++;
 	alert_push(pkt, ri->rule_id, ri->sid, ri->action, s->verdict);
 }
 
@@ -288,7 +317,7 @@ __noinline int cls_block(struct cls_walk *s, __u32 j, __u64 w)
 		if (!w)
 			break;
 		cls_visit_inline(s, j * 64 + cls_ctz(w));
-		if (s->band == FW_CLS_BAND_PASS)
+		if (s->band == FW_CLS_BAND_PASS && !s->pass_late)
 			return 0; /* the pass rules come first, by rank: the first one to match wins */
 		w &= w - 1;
 	}
@@ -311,7 +340,7 @@ __noinline int cls_block_act(struct cls_walk *s, const struct fw_pkt *pkt, __u32
 		r = j * 64 + cls_ctz(w);
 		w &= w - 1;
 		ri = cls_rule(s, r);
-		if (ri) {
+		if (ri && cls_applies(s, ri)) {
 			cls_count(s, r, pkt);
 			cls_alert(s, ri, pkt);
 		}
@@ -380,12 +409,12 @@ __noinline int cls_act_list(struct cls_walk *s, const struct fw_pkt *pkt)
 	for (__u32 i = 0; i < FW_CLS_MAX_LIST; i++) {
 		if (i >= n)
 			break;
-		cls_count(s, s->list[i], pkt);
-		if (!s->emit || !s->nalert)
-			continue;
 		k = s->base_rule + s->list[i];
 		ri = bpf_map_lookup_elem(&fw_cls_rule, &k);
-		if (ri)
+		if (!ri || !cls_applies(s, ri))
+			continue;
+		cls_count(s, s->list[i], pkt);
+		if (s->emit && s->nalert)
 			cls_alert(s, ri, pkt);
 	}
 	return 1;
@@ -397,7 +426,7 @@ static __always_inline void cls_act(struct cls_walk *s, const struct fw_pkt *pkt
 {
 	if (!s->count)
 		return;
-	if (s->band == FW_CLS_BAND_PASS) {
+	if (s->silenced) {
 		cls_count(s, s->winner, pkt); /* a pass silences every other match */
 		return;
 	}

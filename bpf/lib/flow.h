@@ -81,7 +81,7 @@ struct flow_pktctx {
 	__u8 to_server;
 	__u8 established;
 	__u8 frozen;		/* the act phase: checks only, effects already gathered */
-	__u8 packet_scope;	/* the deciding rule's verdict is the packet's alone (flow_scope) */
+	__u8 scope;		/* the deciding rule's enum fw_cls_scope (flow_scope) */
 	__u8 _pad[2];
 };
 
@@ -265,7 +265,7 @@ __noinline int flow_track(const struct fw_pkt *pkt, struct fw_result *res, __u32
 	c->to_server = 0;
 	c->established = 0;
 	c->frozen = 0;
-	c->packet_scope = 0;
+	c->scope = FW_CLS_SCOPE_FLOW;
 	c->bits = 0;
 	c->fb_set = c->fb_unset = c->fb_toggle = 0;
 	c->epoch = flow_epoch(gen);
@@ -349,8 +349,8 @@ __noinline int flow_track(const struct fw_pkt *pkt, struct fw_result *res, __u32
 		return 0;
 	}
 	c->bits = f->flowbits;
-	if (!c->epoch || proto != IPPROTO_TCP || f->verdict == FW_FLOW_V_NONE)
-		return 0;
+	if (!c->epoch || f->verdict == FW_FLOW_V_NONE)
+		return 0; /* (only TCP flows keep a verdict, unless a FLOW_ANY rule stored it) */
 	res->sig_id = f->sid;
 	if (f->verdict == FW_FLOW_V_DROP) {
 		res->verdict = FW_VERDICT_DROP;
@@ -420,7 +420,7 @@ static __always_inline void flow_scope(__u32 scope)
 	struct flow_pktctx *c = bpf_map_lookup_elem(&fw_flow_pkt, &zero);
 
 	if (c)
-		c->packet_scope = scope == FW_CLS_SCOPE_PACKET;
+		c->scope = scope;
 }
 
 /* After the classifier: the flowbits its matches set, and the verdict of a rule that decided a
@@ -439,7 +439,7 @@ __noinline int flow_record(const struct fw_pkt *pkt, const struct fw_result *res
 		v = FW_FLOW_V_DROP;
 	else if (res->reason == FW_REASON_RULE_PASS)
 		v = FW_FLOW_V_PASS;
-	if (c->key.proto != IPPROTO_TCP || c->packet_scope)
+	if (c->scope == FW_CLS_SCOPE_PACKET || (c->scope == FW_CLS_SCOPE_FLOW && c->key.proto != IPPROTO_TCP))
 		v = FW_FLOW_V_NONE;
 	if (v == FW_FLOW_V_NONE && !(c->fb_set | c->fb_unset | c->fb_toggle))
 		return 0;

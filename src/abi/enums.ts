@@ -149,7 +149,7 @@ export const ClsFragMode = { exact: 0, all: 1, any: 2, not: 3 } as const;
 export const ClsIpopt = { eol: 0, nop: 1, rr: 2, ts: 3, sec: 4, lsrr: 5, esec: 6, satid: 7, ssrr: 8, any: 15 } as const;
 
 /** fw_cls_cfg.features bits (enum fw_cls_feature). */
-export const ClsFeature = { ipopts: 1, thresh: 2 } as const;
+export const ClsFeature = { ipopts: 1, thresh: 2, pass_late: 4 } as const;
 
 /** fw_cls_rule.flow bits (enum fw_cls_flow_flag): flow keywords and flowbits of a rule. */
 export const ClsFlowFlag = {
@@ -205,7 +205,7 @@ export type ThrTypeName = keyof typeof ThrType;
 export const ThrTrack = { by_src: 0, by_dst: 1, by_rule: 2, by_both: 3, by_flow: 4 } as const;
 export type ThrTrackName = keyof typeof ThrTrack;
 /** fw_cls_rule.scope (enum fw_cls_scope): whether a deciding verdict is stored on the TCP flow. */
-export const ClsScope = { flow: 0, packet: 1 } as const;
+export const ClsScope = { flow: 0, packet: 1, flow_any: 2 } as const;
 
 /** fw_rl_limit.track (enum fw_rl_track). */
 export const RlTrack = { src: 0, prefix: 1, rule: 2 } as const;

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 
 import {
-  ACTION_SCOPE_POLICIES, type ActionScopePolicy, compileRuleText, loadVarsFile, mergeVars, parseVarAssignments, type RulesetResult, type VarConfig,
+  ACTION_SCOPE_POLICIES, type ActionOrder, type ActionScopePolicy, DEFAULT_ACTION_ORDER, isDefaultOrder, parseActionOrder, compileRuleText, loadVarsFile, mergeVars, parseVarAssignments, type RulesetResult, type VarConfig,
   VarConfigError,
 } from '../rules/index.ts';
 import { ControlError } from './errors.ts';
@@ -21,6 +21,8 @@ export interface CompileRequest {
   thresholdConfig?: string;
   /** --action-scope flow|suricata (src/rules/action-scope.ts); default flow */
   actionScope?: string;
+  /** --action-order pass,drop,reject,alert in some order (src/rules/action-order.ts) */
+  actionOrder?: string;
 }
 
 export interface CompiledRuleset {
@@ -34,6 +36,8 @@ export interface CompiledRuleset {
   thresholdConfig?: { file: string; text: string };
   /** What a deciding verdict of a TCP packet applies to (the plan's actionScope). */
   actionScope: ActionScopePolicy;
+  /** The order matching rules decide in (the plan's actionOrder). */
+  actionOrder: ActionOrder;
   /** sha256 over the texts, the variables and strictness (and the threshold.config, and the action
    *  scope when it is not the default). */
   hash: string;
@@ -46,13 +50,22 @@ function fileError(e: unknown): ControlError | null {
 }
 
 export function rulesetHash(sources: ReadonlyArray<{ file: string; text: string }>, vars: VarConfig, strict: boolean, thresholdConfig?: { file: string; text: string },
-  actionScope: ActionScopePolicy = 'flow'): string {
+  actionScope: ActionScopePolicy = 'flow', actionOrder: ActionOrder = DEFAULT_ACTION_ORDER): string {
   const h = createHash('sha256');
   h.update(JSON.stringify({ vars, strict }));
   for (const s of sources) h.update(`\0${s.file}\0${s.text}`);
   if (thresholdConfig) h.update(`\0threshold-config\0${thresholdConfig.file}\0${thresholdConfig.text}`);
   if (actionScope !== 'flow') h.update(`\0action-scope\0${actionScope}`);
+  if (!isDefaultOrder(actionOrder)) h.update(`\0action-order\0${actionOrder.join(',')}`);
   return h.digest('hex');
+}
+
+/** --action-order's value, checked (an input error says what is wrong). */
+export function parseActionOrderOption(v: string | undefined): ActionOrder {
+  if (v === undefined) return DEFAULT_ACTION_ORDER;
+  const o = parseActionOrder(v);
+  if (o instanceof Error) throw new ControlError('E_CLI_BAD_VALUE', 'args', 'invalid', `--action-order: ${o.message}`);
+  return o;
 }
 
 /** --action-scope's value, checked (an input error names the choices). */
@@ -66,6 +79,7 @@ export function parseActionScope(v: string | undefined): ActionScopePolicy {
 export async function compileRuleFiles(req: CompileRequest): Promise<CompiledRuleset> {
   if (req.files.length === 0) throw new ControlError('E_CLI_MISSING_ARGUMENT', 'args', 'invalid', 'at least one rule FILE is needed');
   const actionScope = parseActionScope(req.actionScope);
+  const actionOrder = parseActionOrderOption(req.actionOrder);
   let vars: VarConfig;
   let sources: CompiledRuleset['sources'];
   let thresholdConfig: CompiledRuleset['thresholdConfig'];
@@ -81,8 +95,8 @@ export async function compileRuleFiles(req: CompileRequest): Promise<CompiledRul
   const strict = req.strict ?? false;
   const result = compileRuleText(sources.map((s) => ({ file: s.file, text: s.text })), { vars, strict, ...(thresholdConfig ? { thresholdConfig } : {}) });
   return {
-    result, sources, vars, strict, ...(thresholdConfig ? { thresholdConfig } : {}), actionScope,
-    hash: rulesetHash(sources, vars, strict, thresholdConfig, actionScope),
+    result, sources, vars, strict, ...(thresholdConfig ? { thresholdConfig } : {}), actionScope, actionOrder,
+    hash: rulesetHash(sources, vars, strict, thresholdConfig, actionScope, actionOrder),
   };
 }
 

@@ -32,6 +32,8 @@ export interface LoadRequest extends Where {
   thresholdConfig?: string;
   /** --action-scope flow|suricata */
   actionScope?: string;
+  /** --action-order pass,drop,reject,alert (in some order) */
+  actionOrder?: string;
   force?: boolean;
   /** --mgmt ADDR[:PORT] and --mgmt-to ADDR,... (stored for the next loads). */
   mgmt?: string;
@@ -61,7 +63,7 @@ function genRef(g: GenerationInfo | null): GenRef | null {
 
 export function planOf(c: CompiledRuleset): ClassifierPlan {
   try {
-    return planRuleset(c.result.rules, { actionScope: c.actionScope });
+    return planRuleset(c.result.rules, { actionScope: c.actionScope, actionOrder: c.actionOrder });
   } catch (e) {
     const err = e as { code?: string; message?: string };
     if (err.code) throw new ControlError(err.code, 'plan', 'invalid', `the ruleset cannot be planned: ${err.message}`, {}, { cause: e });

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 
 import { RuleTable } from '../events/index.ts';
-import type { Rule } from '../rules/index.ts';
+import { isDefaultOrder, type Rule } from '../rules/index.ts';
 import { band } from '../rules/reference/index.ts';
 import type { CompiledRuleset } from './compile.ts';
 import { ensureDir, readJson, writeJsonAtomic } from './files.ts';
@@ -26,7 +26,7 @@ export function generationMeta(c: CompiledRuleset, index: 0 | 1, tag: number, fo
   return {
     version: 1, index, tag, loadedAt: new Date().toISOString(),
     files: c.sources.map((x) => ({ path: x.path, sha256: createHash('sha256').update(x.text).digest('hex'), bytes: Buffer.byteLength(x.text) })),
-    hash: c.hash, strict: c.strict, forced, actionScope: c.actionScope,
+    hash: c.hash, strict: c.strict, forced, actionScope: c.actionScope, actionOrder: [...c.actionOrder],
     summary: { total: s.total, loaded: s.loaded, skipped: s.skipped, invalid: s.invalid, errors: s.errors, warnings: s.warnings },
     byAction, rules: c.result.rules.map(ruleInfo),
   };
@@ -39,6 +39,7 @@ export function writeGeneration(dir: string, meta: GenerationMeta, c: CompiledRu
     version: 1, hash: c.hash, strict: c.strict, vars: c.vars, sources: c.sources.map((s) => ({ file: s.file, text: s.text })),
     ...(c.thresholdConfig ? { thresholdConfig: c.thresholdConfig } : {}),
     ...(c.actionScope !== 'flow' ? { actionScope: c.actionScope } : {}),
+    ...(!isDefaultOrder(c.actionOrder) ? { actionOrder: [...c.actionOrder] } : {}),
   };
   writeJsonAtomic(files.genRules(dir, meta.index), sources);
   writeJsonAtomic(files.gen(dir, meta.index), meta);

@@ -69,6 +69,10 @@ export type RuleInfo = z.infer<typeof RuleInfo>;
 export const GenRef = z.strictObject({ index: z.union([z.literal(0), z.literal(1)]), tag: z.number().int() });
 export type GenRef = z.infer<typeof GenRef>;
 
+/** An action order: pass, drop, reject and alert, each once. */
+const ActionOrderSchema = z.array(z.enum(['pass', 'drop', 'reject', 'alert'])).length(4)
+  .refine((o) => new Set(o).size === 4, 'each action once');
+
 export const GenerationMeta = z.strictObject({
   version: z.literal(1),
   index: z.union([z.literal(0), z.literal(1)]),
@@ -83,6 +87,8 @@ export const GenerationMeta = z.strictObject({
   forced: z.boolean(),
   /** --action-scope (src/rules/action-scope.ts); absent in generations written before it: flow. */
   actionScope: z.enum(['flow', 'suricata']).optional(),
+  /** --action-order (src/rules/action-order.ts); absent in generations written before it: the default. */
+  actionOrder: ActionOrderSchema.optional(),
   summary: z.strictObject({ total: z.number(), loaded: z.number(), skipped: z.number(), invalid: z.number(), errors: z.number(), warnings: z.number() }),
   /** Loaded rules by action (alert, drop, pass, reject, ...), and by band under `flag` for payload rules. */
   byAction: z.record(z.string(), z.number()),
@@ -105,6 +111,8 @@ export const GenerationSources = z.strictObject({
   thresholdConfig: z.strictObject({ file: z.string(), text: z.string() }).optional(),
   /** --action-scope, when not the default flow. */
   actionScope: z.enum(['flow', 'suricata']).optional(),
+  /** --action-order, when not the default. */
+  actionOrder: ActionOrderSchema.optional(),
 });
 export type GenerationSources = z.infer<typeof GenerationSources>;
 

@@ -4,6 +4,7 @@ import { blockCount, setCount } from '../addrset/index.ts';
 import { activeGeneration, flowSummary, type FlowSummary, pinDir } from '../datapath/index.ts';
 import { readEventStats } from '../events/index.ts';
 import { RateLimitError, readAutoblockCounters, readLimitCounters, readRateLimits } from '../ratelimit/index.ts';
+import { DEFAULT_ACTION_ORDER } from '../rules/index.ts';
 import { currentNetns } from './iface.ts';
 import { readJson } from './files.ts';
 import { dirOf, openPinned, readInstance, type Where } from './instance.ts';
@@ -25,6 +26,8 @@ export interface GenerationStatus {
   forced: boolean;
   /** --action-scope the generation was loaded with (src/rules/action-scope.ts). */
   actionScope: 'flow' | 'suricata';
+  /** --action-order the generation was loaded with (src/rules/action-order.ts). */
+  actionOrder: string[];
   /** False when the state directory holds no metadata of this generation (or another load's). */
   metadata: boolean;
 }
@@ -79,7 +82,8 @@ function genStatus(meta: GenerationMeta | null, index: 0 | 1, tag: number, ruleC
   return {
     index, tag, ruleCount, loadedAt: ok ? meta.loadedAt : null, files: ok ? meta.files.map((f) => f.path) : [], hash: ok ? meta.hash : null,
     byAction: ok ? meta.byAction : {}, byBand, forced: ok ? meta.forced : false,
-    actionScope: ok ? meta.actionScope ?? 'flow' : 'flow', metadata: ok,
+    actionScope: ok ? meta.actionScope ?? 'flow' : 'flow', actionOrder: [...(ok && meta.actionOrder ? meta.actionOrder : DEFAULT_ACTION_ORDER)],
+    metadata: ok,
   };
 }
 

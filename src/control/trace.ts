@@ -7,7 +7,7 @@
 import { monotonicNowNs } from '../addrset/index.ts';
 import { activeGeneration, MIN_TEST_FRAME, MAX_TEST_FRAME } from '../datapath/index.ts';
 import { openPcap, PcapError } from '../pcap/index.ts';
-import type { Rule } from '../rules/index.ts';
+import { type ActionOrder, DEFAULT_ACTION_ORDER, type Rule } from '../rules/index.ts';
 import { band, compareRules, decodeFrame, type DecodedPacket, evaluate, hasThreshold, unmodelled } from '../rules/reference/index.ts';
 import { recompile } from './compile.ts';
 import { ControlError } from './errors.ts';
@@ -102,6 +102,7 @@ export function trace(req: TraceRequest): TraceReport {
     const notes: string[] = [];
     if (BEFORE_RULES[r.reason]) notes.push(BEFORE_RULES[r.reason]);
     let rules: Rule[] = [];
+    let order: ActionOrder = DEFAULT_ACTION_ORDER;
     if (gen) {
       const meta = readGeneration(dir, gen.index);
       const src = readGenerationSources(dir, gen.index);
@@ -109,6 +110,7 @@ export function trace(req: TraceRequest): TraceReport {
         notes.push(`no metadata for the active generation (load #${gen.tag}) in ${dir}: rules cannot be explained`);
       } else {
         rules = recompile(src).rules;
+        order = src.actionOrder ?? DEFAULT_ACTION_ORDER;
         if (rules.length !== meta.rules.length) notes.push(`the stored rules compile to ${rules.length} rules, the generation has ${meta.rules.length}`);
       }
     } else notes.push('the instance has no active ruleset');
@@ -122,15 +124,15 @@ export function trace(req: TraceRequest): TraceReport {
         if (x.matches) matched.push(rule);
         else misses.push({ r: rule, failed: x.fields.filter((f) => !f.ok) });
       }
-      matched.sort(compareRules);
+      matched.sort((a, b) => compareRules(a, b, order));
       for (const m of matched) matching.push({ ...ruleInfo(m), ...(m.meta.sid === r.sigId && matching.every((x) => !x.winner) ? { winner: true } : {}) });
     }
-    misses.sort((a, b) => a.failed.length - b.failed.length || compareRules(a.r, b.r));
+    misses.sort((a, b) => a.failed.length - b.failed.length || compareRules(a.r, b.r, order));
     const nearest = misses.slice(0, req.near ?? 3).map((m) => ({ ...ruleInfo(m.r), failed: m.failed }));
     let reference: TraceReport['reference'] = null;
     // threshold / detection_filter depend on earlier packets, which one trace does not have
     if (rules.every((x) => unmodelled(x) === null && (band(x) === 'flag' || !hasThreshold(x)))) {
-      const d = evaluate(rules, p);
+      const d = evaluate(rules, p, { actionOrder: order });
       reference = { verdict: d.verdict, reason: d.reason, sigId: d.sigId, alerts: d.alerts };
       if (!BEFORE_RULES[r.reason] && (d.verdict !== r.verdict || d.sigId !== r.sigId)) {
         notes.push(`the reference evaluator decides ${d.verdict} (${d.reason}, sid ${d.sigId || 'none'}) where the program decided ${r.verdict} (${r.reason}, sid ${r.sigId || 'none'})`);

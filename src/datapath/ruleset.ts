@@ -13,6 +13,9 @@ import type { ClassifierPlan } from '../rules/plan/index.ts';
 import { CHUNK, type ClassifierCapacity, ClsMaps, IMAGE_MAPS, type ImageMap, withClsMaps } from './cls-maps.ts';
 import type { DatapathHandle } from './handle.ts';
 
+/** Every enum fw_cls_feature bit the object knows. */
+const ALL_FEATURES = Object.values(ClsFeature).reduce((a, b) => a | b, 0);
+
 export { type ClassifierCapacity } from './cls-maps.ts';
 
 export interface GenerationInfo {
@@ -229,7 +232,7 @@ function encodeCfg(plan: ClassifierPlan, base: Record<ImageMap, number>, epoch: 
   b.writeUInt32LE(base[MapName.clsBm] * CHUNK[MapName.clsBm]!, o.base_bm);
   b.writeUInt32LE(base[MapName.clsNode], o.base_node);
   b.writeUInt32LE(base[MapName.clsSkip], o.base_skip);
-  b.writeUInt32LE(c.features & (ClsFeature.ipopts | ClsFeature.thresh), o.features);
+  b.writeUInt32LE(c.features & ALL_FEATURES, o.features);
   b.writeUInt32LE(c.ruleCount, o.rule_count);
   b.writeUInt32LE(epoch, o.epoch);
   b.writeUInt32LE(tag, o.tag);

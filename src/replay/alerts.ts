@@ -6,6 +6,7 @@ import { applyRuleset, capacityFor, Datapath, type DatapathOptions } from '../da
 import { EventConsumer, type FwEvent, readEventStats, RuleTable } from '../events/index.ts';
 import type { Rule } from '../rules/index.ts';
 import { compareRules } from '../rules/reference/index.ts';
+import type { ActionOrder } from '../rules/index.ts';
 import { type PlanOptions, planRuleset } from '../rules/plan/index.ts';
 import { type PacketDecision, replayCapture, type ReplayTotals } from './replay.ts';
 
@@ -31,6 +32,8 @@ export interface RuleReplayOptions {
   /** The ruleset (IR, by id): a packet's alerts are given in decision order (band, priority, sid,
    *  as Suricata orders a packet's alerts) instead of the order the classifier walked the rules. */
   rules?: readonly Rule[];
+  /** The order the rules decide in (default pass, drop, reject, alert). */
+  actionOrder?: ActionOrder;
 }
 
 /**
@@ -66,7 +69,7 @@ export function replayWithRules(dp: Datapath, path: string, o: RuleReplayOptions
     ? (a: FwEvent, b: FwEvent) => {
         const ra = rules[a.ruleIdx];
         const rb = rules[b.ruleIdx];
-        return ra && rb ? compareRules(ra, rb) : a.sid - b.sid;
+        return ra && rb ? compareRules(ra, rb, o.actionOrder) : a.sid - b.sid;
       }
     : null;
   try {

@@ -4,15 +4,18 @@
 //   passed       every expected count (and total) met;
 //   failed       counts differ, with nothing known to explain it;
 //   unsupported  it needs what fwctl does not do yet (a skipped keyword, DPI, a threshold.config entry
-//                it cannot apply, an action-order override, ...): the reason is given, and if it ran,
+//                it cannot apply, a rule an action-order override refuses, ...): the reason is given, and if it ran,
 //                its differences.
-// A case's threshold.config is applied to its rules (--threshold-config).
+// A case's threshold.config is applied to its rules (--threshold-config), and its action-order and
+// Suricata's action scope (--action-order, --action-scope suricata).
 // Captures may carry bad checksums: the parser never checks them (checksum_validation: none).
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 import { eveAlert, RuleTable } from '../events/index.ts';
-import { loadRuleFiles, type Rule, type RulesetResult } from '../rules/index.ts';
+import {
+  type ActionOrder, DEFAULT_ACTION_ORDER, loadRuleFiles, orderConflict, parseActionOrder, type Rule, type RulesetResult,
+} from '../rules/index.ts';
 import { band } from '../rules/reference/index.ts';
 import { setFlowConfig } from '../datapath/index.ts';
 import { openRuleDatapath, replayWithRules } from './alerts.ts';
@@ -90,7 +93,10 @@ function readCase(root: string, dir: string): ConformanceCase {
   };
 }
 
-const DEFAULT_ORDER = ['pass', 'drop', 'reject', 'alert'];
+/** The case's action-order (suricata.yaml), checked; the default when it has none. */
+function orderOf(c: ConformanceCase): ActionOrder | Error {
+  return c.actionOrder ? parseActionOrder(c.actionOrder.join(',')) : DEFAULT_ACTION_ORDER;
+}
 
 /** A dotted path of an EVE record ("alert.action"), undefined when absent. */
 function field(rec: Record<string, unknown>, path: string): unknown {
@@ -112,7 +118,10 @@ function skippedReason(r: RulesetResult, sid: number): string | null {
 
 /** Why the case cannot be decided by fwctl today, before running it; null when it can run. */
 function blocker(c: ConformanceCase, r: RulesetResult, bySid: Map<number, Rule>): string | null {
-  if (c.actionOrder && c.actionOrder.join(',') !== DEFAULT_ORDER.join(',')) return `action-order override (${c.actionOrder.join(', ')})`;
+  const order = orderOf(c);
+  if (order instanceof Error) return `its action-order cannot be applied: ${order.message}`;
+  const conflict = r.rules.map((x) => orderConflict(x, order) && `sid ${x.meta.sid} uses ${orderConflict(x, order)}`).find(Boolean);
+  if (conflict) return `action-order ${order.join(', ')}: ${conflict}, which fwctl refuses under that order`;
   if (r.summary.errors > 0) return `test.rules${c.thresholdConfig ? ' with threshold.config' : ''} has ${r.summary.errors} errors`;
   for (const e of [...c.expected]) {
     if (e.sid === undefined || e.count === 0) continue;
@@ -163,7 +172,7 @@ export async function runCase(c: ConformanceCase): Promise<CaseResult> {
   let dp;
   try {
     // Suricata's action scope: only IP-only rules decide a flow (src/rules/action-scope.ts).
-    dp = openRuleDatapath(r.rules, {}, { actionScope: 'suricata' });
+    dp = openRuleDatapath(r.rules, {}, { actionScope: 'suricata', actionOrder: orderOf(c) as ActionOrder });
   } catch (e) {
     const err = e as { code?: string; message?: string };
     result.reason = `the ruleset cannot be loaded: ${err.code ? `${err.code}: ` : ''}${String(err.message).replaceAll(`${c.dir}/`, '')}`;
@@ -175,7 +184,7 @@ export async function runCase(c: ConformanceCase): Promise<CaseResult> {
   let reasons: Record<string, number> = {};
   try {
     const totals = replayWithRules(dp, join(c.dir, 'input.pcap'), {
-      rules: r.rules,
+      rules: r.rules, actionOrder: orderOf(c) as ActionOrder,
       onAlert: (e, pcapCnt) => records.push(eveAlert(e, table, { pcapCnt }) as unknown as Record<string, unknown>),
     });
     result.packets = totals.packets;

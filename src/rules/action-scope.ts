@@ -3,12 +3,13 @@
 // Two policies (`--action-scope`):
 //   flow      (default, docs/rule-language.md "Flow verdicts"): every header rule that decides a
 //             TCP packet decides its flow: a drop drops the rest of it, a pass passes the rest
-//             unclassified. The firewall's reading: what was refused once stays refused.
+//             unclassified. The firewall's reading: what was refused once stays refused. UDP and
+//             ICMP flows keep no verdict.
 //   suricata  Suricata 7/8's action scope (rules/rule-types "Action Scope", detect-engine-alert.c
 //             FlowApplySignatureActions): only IP-only and like-IP-only rules (and app-layer,
-//             protocol-detection and stream matches, which are the DPI worker's) act on the flow;
-//             a packet rule (ports, TCP flags, ttl, dsize, flow keywords...) acts on its packet,
-//             and the flow's later packets are inspected as if nothing happened.
+//             protocol-detection and stream matches, which are the DPI worker's) act on the flow,
+//             of whatever protocol; a packet rule (ports, TCP flags, ttl, dsize, flow keywords...)
+//             acts on its packet, and the flow's later packets are inspected as if nothing happened.
 import type { Rule } from './ir.ts';
 
 export type ActionScopePolicy = 'flow' | 'suricata';
@@ -30,7 +31,10 @@ export function suricataRuleType(r: Rule): 'ip_only' | 'pkt' {
   return 'ip_only';
 }
 
-/** True when, under `policy`, the rule's deciding verdict is stored on its (TCP) flow. */
-export function actsOnFlow(r: Rule, policy: ActionScopePolicy = 'flow'): boolean {
-  return policy === 'flow' || suricataRuleType(r) === 'ip_only';
+/** Which flows keep the rule's deciding verdict under `policy`: 'tcp' (the flow policy: every
+ *  rule, on TCP flows), 'any' (suricata: an IP-only rule, on a flow of any protocol, as Suricata
+ *  drops or passes a UDP or ICMP flow too), or null (the packet alone). */
+export function verdictFlows(r: Rule, policy: ActionScopePolicy = 'flow'): 'tcp' | 'any' | null {
+  if (policy === 'flow') return 'tcp';
+  return suricataRuleType(r) === 'ip_only' ? 'any' : null;
 }

@@ -13,4 +13,7 @@ export { formatDiagnostic } from './format.ts';
 // Suricata's threshold.config: CompileOptions.thresholdConfig / LoadOptions.thresholdConfig apply it.
 export { parseThresholdConfig, type ThresholdConfigEntry, type ThresholdConfigResult } from './threshold-config.ts';
 export { applyThresholdConfig } from './threshold-config-apply.ts';
-export { ACTION_SCOPE_POLICIES, actsOnFlow, suricataRuleType, type ActionScopePolicy } from './action-scope.ts';
+export {
+  type ActionOrder, DEFAULT_ACTION_ORDER, isDefaultOrder, orderConflict, parseActionOrder, passFirst,
+} from './action-order.ts';
+export { ACTION_SCOPE_POLICIES, suricataRuleType, type ActionScopePolicy, verdictFlows } from './action-scope.ts';

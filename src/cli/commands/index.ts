@@ -3,6 +3,7 @@ import type { Command } from '../command.ts';
 import { blockCommand } from './block.ts';
 import { checkCommand } from './check.ts';
 import { confirmCommand } from './confirm.ts';
+import { flowsCommand } from './flows.ts';
 import { labCommand } from './lab.ts';
 import { loadCommand } from './load.ts';
 import { ratelimitCommand } from './ratelimit.ts';
@@ -17,6 +18,6 @@ import { unloadCommand } from './unload.ts';
 import { versionCommand } from './version.ts';
 
 export const COMMANDS: Command[] = [
-  blockCommand, checkCommand, confirmCommand, labCommand, loadCommand, ratelimitCommand, replayCommand, rollbackCommand, setCommand, statsCommand,
+  blockCommand, checkCommand, confirmCommand, flowsCommand, labCommand, loadCommand, ratelimitCommand, replayCommand, rollbackCommand, setCommand, statsCommand,
   statusCommand, synproxyCommand, traceCommand, unloadCommand, versionCommand,
 ];

@@ -73,6 +73,7 @@ export const loadCommand: Command = {
     { name: 'force', type: 'boolean', description: 'load even if the ruleset would cut the management access' },
     { name: 'strict', type: 'boolean', description: 'report keywords fwctl cannot evaluate yet as errors' },
     { name: 'threshold-config', type: 'string', arg: 'FILE', description: "Suricata's threshold.config: threshold, event_filter, suppress, rate_filter entries" },
+    { name: 'action-order', type: 'string', arg: 'A,B,C,D', description: "the order matching rules decide in, Suricata's action-order (default pass,drop,reject,alert)" },
     { name: 'action-scope', type: 'string', arg: 'SCOPE', description: "what a deciding drop/pass of a TCP packet applies to: flow (default: the rest of the flow) or suricata (IP-only rules the flow, other rules the packet)" },
   ],
   async run(input) {
@@ -85,6 +86,7 @@ export const loadCommand: Command = {
         instance: instanceOf(options), files: positionals, ifaces: (options.iface as string[] | undefined) ?? [], mode,
         vars: options.var as string[] | undefined, varFiles: options.vars as string[] | undefined, strict: options.strict === true,
         thresholdConfig: options['threshold-config'] as string | undefined, actionScope: options['action-scope'] as string | undefined,
+        actionOrder: options['action-order'] as string | undefined,
         force: options.force === true, mgmt: options.mgmt as string | undefined, mgmtTo: options['mgmt-to'] as string[] | undefined,
         confirmSeconds: positiveNumber(options.confirm, 'confirm'),
       });

@@ -78,6 +78,7 @@ export const replayCommand: Command = {
     { name: 'vars', type: 'string', multiple: true, arg: 'FILE', description: 'JSON vars file (with --rules)' },
     { name: 'strict', type: 'boolean', description: 'report keywords fwctl cannot evaluate yet as errors (with --rules)' },
     { name: 'threshold-config', type: 'string', arg: 'FILE', description: "Suricata's threshold.config to apply to the rules (with --rules)" },
+    { name: 'action-order', type: 'string', arg: 'A,B,C,D', description: "the order matching rules decide in, Suricata's action-order (with --rules; default pass,drop,reject,alert)" },
     { name: 'action-scope', type: 'string', arg: 'SCOPE', description: "what a deciding drop/pass of a TCP packet applies to: flow (default) or suricata (with --rules)" },
     { name: 'ratelimit', type: 'string', arg: 'FILE', description: 'rate limits and scan/flood detection to enforce (JSON, docs/ratelimit.md)' },
     { name: 'malformed', type: 'string', arg: 'POLICY', description: 'packets the parser cannot read: drop (default) or pass' },
@@ -89,8 +90,8 @@ export const replayCommand: Command = {
     const { options, positionals, out, err, json } = input;
     if (positionals.length !== 1) throw new UsageError('E_CLI_USAGE', 'replay takes exactly one capture file');
     const ruleFiles = (options.rules as string[] | undefined) ?? [];
-    if (ruleFiles.length === 0 && (options.var || options.vars || options.strict || options['threshold-config'] || options['action-scope'])) {
-      throw new UsageError('E_CLI_USAGE', '--var, --vars, --strict, --threshold-config and --action-scope apply to --rules: give the rule files with --rules FILE');
+    if (ruleFiles.length === 0 && (options.var || options.vars || options.strict || options['threshold-config'] || options['action-scope'] || options['action-order'])) {
+      throw new UsageError('E_CLI_USAGE', '--var, --vars, --strict, --threshold-config, --action-scope and --action-order apply to --rules: give the rule files with --rules FILE');
     }
     const malformed = options.malformed ?? 'drop';
     if (malformed !== 'drop' && malformed !== 'pass') {
@@ -122,7 +123,8 @@ export const replayCommand: Command = {
       let compiled = null;
       if (ruleFiles.length > 0) {
         compiled = await compileRuleFiles({ files: ruleFiles, vars: options.var as string[] | undefined, varFiles: options.vars as string[] | undefined, strict: options.strict === true,
-          thresholdConfig: options['threshold-config'] as string | undefined, actionScope: options['action-scope'] as string | undefined });
+          thresholdConfig: options['threshold-config'] as string | undefined, actionScope: options['action-scope'] as string | undefined,
+          actionOrder: options['action-order'] as string | undefined });
         assertNoErrors(compiled);
         if (!json) for (const d of compiled.result.diagnostics) err(formatDiagnostic(d));
       }
@@ -152,7 +154,7 @@ export const replayCommand: Command = {
         if (compiled || rlConfig) {
           const table = RuleTable.fromRules(compiled?.result.rules ?? []);
           const t = replayWithRules(datapath, positionals[0], {
-            rules: compiled?.result.rules,
+            rules: compiled?.result.rules, actionOrder: compiled?.actionOrder,
             onAlert: json ? (e, pcapCnt) => lines.push(formatEveAlert(e, table, { pcapCnt })) : undefined,
             onBlock: json ? (e, pcapCnt) => lines.push(formatEveBlock(e, { pcapCnt })) : undefined,
             onPacket: options.verdicts ? ({ pcapCnt, result }) => lines.push(verdictLine(pcapCnt, result)) : undefined,

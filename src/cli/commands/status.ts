@@ -19,7 +19,7 @@ function text(r: StatusReport, out: (l: string) => void): void {
   const g = r.active;
   if (!g) out('ruleset: none');
   else {
-    out(`ruleset: generation ${g.index}, load #${g.tag}, ${g.ruleCount} rules${g.loadedAt ? `, loaded ${g.loadedAt}` : ''}${g.actionScope !== 'flow' ? `, action scope ${g.actionScope}` : ''}${g.forced ? ' (lockout check overridden)' : ''}`);
+    out(`ruleset: generation ${g.index}, load #${g.tag}, ${g.ruleCount} rules${g.loadedAt ? `, loaded ${g.loadedAt}` : ''}${g.actionScope !== 'flow' ? `, action scope ${g.actionScope}` : ''}${g.actionOrder.join(',') !== 'pass,drop,reject,alert' ? `, action order ${g.actionOrder.join(',')}` : ''}${g.forced ? ' (lockout check overridden)' : ''}`);
     if (g.metadata) {
       out(`  by action: ${counts(g.byAction)}`);
       out(`  by band:   ${counts(g.byBand)}`);

@@ -1,8 +1,9 @@
 // Rule -> the planner's form: each final field as `null` (any: also covers a value the packet
 // lacks) or sorted disjoint inclusive ranges of its domain; addresses as ranges per family; the
 // rare keywords kept apart (checked per visit in BPF); band and rank as the reference orders them.
-import { ClsBand, type ClsBandName, ClsFragMode, ClsIpopt, ClsLayout, ClsRuleFlag, ClsScope, EventAction, RejectKind } from '../../abi/index.ts';
-import { type ActionScopePolicy, actsOnFlow } from '../action-scope.ts';
+import { type ClsBandName, ClsFragMode, ClsIpopt, ClsLayout, ClsRuleFlag, ClsScope, EventAction, RejectKind } from '../../abi/index.ts';
+import { type ActionOrder, band, compareRules, DEFAULT_ACTION_ORDER, orderConflict } from '../action-order.ts';
+import { type ActionScopePolicy, verdictFlows } from '../action-scope.ts';
 import { flowbitNumbers, flowResidual, type FlowResidual, refuseFlow } from './flow.ts';
 import { thresholdResidual, type ThresholdResidual } from './threshold.ts';
 import type { AddressSet, PortSet, Rule, TcpFlagsMatch, UintMatch } from '../ir.ts';
@@ -63,25 +64,22 @@ export interface NRule {
   scope: number;
 }
 
-const BAND_RANK: Record<ClsBandName, number> = ClsBand;
+const SCOPE_OF = { tcp: ClsScope.flow, any: ClsScope.flow_any, packet: ClsScope.packet } as const;
 
-/** The reference's band: a rule XDP cannot decide alone (payload, tcp-stream) is FLAG. flowbits
- *  alone do not need DPI: the flow table holds them. */
-export function bandOf(r: Rule): ClsBandName {
-  if (r.dpiReasons.some((k) => k !== 'flowbits') || r.protocol.tcpMode === 'stream') return 'flag';
-  if (r.action === 'pass' || r.action === 'drop' || r.action === 'alert') return r.action;
-  return 'reject';
-}
-
-export function compareRules(a: Rule, b: Rule): number {
-  return BAND_RANK[bandOf(a)] - BAND_RANK[bandOf(b)] || a.meta.priority - b.meta.priority || a.meta.sid - b.meta.sid ||
-    a.meta.gid - b.meta.gid || a.id - b.id;
-}
+/** The reference's band (src/rules/action-order.ts): a rule XDP cannot decide alone (payload,
+ *  tcp-stream) is FLAG; flowbits alone do not need DPI: the flow table holds them. */
+export const bandOf: (r: Rule) => ClsBandName = band;
 
 /** Refuses what XDP cannot decide alone yet (issue 5: flow state and rates), never weakening it. */
-function checkSupported(r: Rule, band: ClsBandName): void {
+function checkSupported(r: Rule, band: ClsBandName, order: ActionOrder): void {
   if (band === 'flag') return;
   refuseFlow(r);
+  const conflict = orderConflict(r, order);
+  if (conflict) {
+    throw new PlanError('E_PLAN_UNSUPPORTED',
+      `sid ${r.meta.sid} (${r.source.file}:${r.source.line}): \`${conflict}\` with the action order ${order.join(',')} is not supported (a pass that is not first makes the classifier visit matches Suricata never applies)`,
+      { sid: r.meta.sid, keyword: conflict.split(' ')[0] });
+  }
   const kw = r.streamSize.length ? 'stream_size' : null;
   if (kw) {
     throw new PlanError('E_PLAN_UNSUPPORTED',
@@ -258,13 +256,13 @@ const REJECT_KIND: Record<string, number> = {
   reject: RejectKind.src, rejectsrc: RejectKind.src, rejectdst: RejectKind.dst, rejectboth: RejectKind.both,
 };
 
-export function normalize(rules: readonly Rule[], actionScope: ActionScopePolicy = 'flow'): NRule[] {
-  const order = [...rules].sort(compareRules);
+export function normalize(rules: readonly Rule[], actionScope: ActionScopePolicy = 'flow', actionOrder: ActionOrder = DEFAULT_ACTION_ORDER): NRule[] {
+  const order = [...rules].sort((a, b) => compareRules(a, b, actionOrder));
   const rank = new Map<Rule, number>(order.map((r, i) => [r, i]));
   const bits = flowbitNumbers(rules.filter((r) => bandOf(r) !== 'flag'));
   return rules.map((r) => {
     const band = bandOf(r);
-    checkSupported(r, band);
+    checkSupported(r, band, actionOrder);
     const ports = !(r.srcPorts.any && r.dstPorts.any);
     const fields: Record<ValueField, Ranges | null> = {
       pf: pfRanges(r),
@@ -279,7 +277,7 @@ export function normalize(rules: readonly Rule[], actionScope: ActionScopePolicy
       rule: r, band, rank: rank.get(r)!, action: EventAction[r.action === 'pass' || r.action === 'drop' || r.action === 'alert' ? r.action : 'reject'],
       rejectKind: REJECT_KIND[r.action] ?? RejectKind.src,
       src: side(r, r.src), dst: side(r, r.dst), fields, residual: residual(r, band, bits), bidir: r.direction === '<>',
-      scope: actsOnFlow(r, actionScope) ? ClsScope.flow : ClsScope.packet,
+      scope: SCOPE_OF[verdictFlows(r, actionScope) ?? 'packet'],
     };
   });
 }

@@ -9,6 +9,7 @@
 //  4. bitmaps: every final field class's row over the slots, and its 64-slot block summary.
 import { ClsFeature, ClsFin, type ClsFinName, ClsLayout, ClsRuleFlag, FW_CLS_RULE, FW_CLS_SKIP, MapName } from '../../abi/index.ts';
 import type { Rule } from '../ir.ts';
+import { DEFAULT_ACTION_ORDER, passFirst } from '../action-order.ts';
 import { V4_MAX, V6_MAX } from '../net/ip.ts';
 import { ClassTable, type Event, NumEvents, rangeEvents, sweep, zobrist } from './classes.ts';
 import { PlanError } from './errors.ts';
@@ -89,7 +90,8 @@ export function planRuleset(rules: Rule[], opts: PlanOptions = {}): ClassifierPl
   if (rules.length > maxRules) {
     throw new PlanError('E_PLAN_TOO_MANY_RULES', `${rules.length} rules, at most ${maxRules}`);
   }
-  const norm = normalize(rules, opts.actionScope);
+  const order = opts.actionOrder ?? DEFAULT_ACTION_ORDER;
+  const norm = normalize(rules, opts.actionScope, order);
 
   // 2. slots
   const internal: Internal[] = [];
@@ -97,8 +99,9 @@ export function planRuleset(rules: Rule[], opts: PlanOptions = {}): ClassifierPl
   for (const n of norm) {
     for (const swap of n.bidir ? [false, true] : [false]) {
       const it: Internal = { n, swap, sig: 0, cluster: [] };
-      // The pass rules first, in rank order, one group: the walk stops at the first pass match.
-      it.sig = n.band === 'pass' ? -1 : signature(it);
+      // The pass rules first, in rank order, one group: the walk stops at the first pass match
+      // (when pass is first in the action order; otherwise the walk sees every match).
+      it.sig = n.band === 'pass' && passFirst(order) ? -1 : signature(it);
       it.cluster = clusterOf(it, ids);
       internal.push(it);
     }
@@ -218,7 +221,7 @@ export function planRuleset(rules: Rule[], opts: PlanOptions = {}): ClassifierPl
   const firstSlot = new Map<NRule, number>();
   const planRules = new Map<NRule, PlanRule>();
   const R = FW_CLS_RULE.off;
-  let features = 0;
+  let features = passFirst(order) ? 0 : ClsFeature.pass_late;
   slotOf.forEach((it, slot) => {
     const at = slot * FW_CLS_RULE.size;
     if (!it) {

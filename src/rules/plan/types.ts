@@ -2,6 +2,7 @@
 // maps (bpf/lib/cls_maps.h). Pure data, independent of the generation it will land in: every index
 // in the images is relative to the generation's bases (fw_cls_cfg.base_*).
 import type { ClsBandName, ClsFinName } from '../../abi/index.ts';
+import type { ActionOrder } from '../action-order.ts';
 import type { ActionScopePolicy } from '../action-scope.ts';
 
 /** One map's image for one generation: `count` entries of the map's value size, in `data`. */
@@ -72,4 +73,6 @@ export interface PlanOptions {
   /** What a deciding drop/reject/pass of a TCP packet applies to (src/rules/action-scope.ts);
    *  default 'flow'. */
   actionScope?: ActionScopePolicy;
+  /** The order matching rules decide in (src/rules/action-order.ts); default pass, drop, reject, alert. */
+  actionOrder?: ActionOrder;
 }

@@ -1,10 +1,12 @@
 // The reference engine: decode + the flow table (flows.ts) + evaluate. A TCP flow a drop/reject
 // rule dropped stays dropped (flow_drop, no rule evaluated, no alert); a TCP flow a pass rule
 // passed stays passed (rule_pass, no rule evaluated), when the deciding rule's action scope is the
-// flow (src/rules/action-scope.ts: every rule by default); the flow keywords and flowbits of the rules
-// read the packet's flow, and the flowbit effects of every matching rule apply after it.
+// flow (src/rules/action-scope.ts: every rule by default; under `suricata` only IP-only rules, and
+// then a flow of any protocol); the flow keywords and flowbits of the rules read the packet's flow,
+// and the flowbit effects of every matching rule apply after it.
 import type { Rule } from '../ir.ts';
-import { type ActionScopePolicy, actsOnFlow } from '../action-scope.ts';
+import { orderConflict } from '../action-order.ts';
+import { type ActionScopePolicy, verdictFlows } from '../action-scope.ts';
 import { decodeFrame, type DecodedPacket } from './decode.ts';
 import { band, type Decision, evaluate, type EvaluateOptions, matchingRules, unmodelled, unparsedDecision } from './evaluate.ts';
 import { type FlowOptions, FlowTable, type FlowView } from './flows.ts';
@@ -45,6 +47,8 @@ export class ReferenceEngine {
     for (const r of rules) {
       const why = unmodelled(r);
       if (why) throw new Error(`reference engine: sid ${r.meta.sid} uses ${why}, which the reference does not model`);
+      const conflict = opts.actionOrder ? orderConflict(r, opts.actionOrder) : null;
+      if (conflict) throw new Error(`reference engine: sid ${r.meta.sid} uses ${conflict}, which the action order ${opts.actionOrder!.join(',')} does not allow`);
     }
     this.#rules = rules;
     this.#opts = opts;
@@ -66,7 +70,7 @@ export class ReferenceEngine {
     const view = this.flows.track(p, tsNs);
     const fl = view.flow;
     const tcp = p.l4Proto === 6;
-    if (fl && tcp && fl.verdict !== 'none') {
+    if (fl && fl.verdict !== 'none') { // (a non-TCP flow keeps one only from a FLOW_ANY rule)
       const winner = this.#deciders.get(fl) ?? null;
       if (fl.verdict === 'drop') return { verdict: 'drop', reason: 'flow_drop', sigId: fl.sid, alerts: [], dpi: false, flags: 0, winner };
       return { verdict: 'pass', reason: 'rule_pass', sigId: fl.sid, alerts: [], dpi: false, flags: 0, winner };
@@ -74,7 +78,8 @@ export class ReferenceEngine {
     const d = evaluate(this.#rules, p, { ...this.#opts, thresholds: (r, q) => this.thresholds.outcome(r, q, tsNs) }, view);
     if (!fl) return d;
     this.#applyFlowbits(p, view, d);
-    const keep = tcp && d.winner !== null && actsOnFlow(d.winner, this.#opts.actionScope);
+    const flows = d.winner ? verdictFlows(d.winner, this.#opts.actionScope) : null;
+    const keep = flows === 'any' || (flows === 'tcp' && tcp);
     if (keep && (d.reason === 'rule_drop' || d.reason === 'rule_reject')) this.#store(fl, 'drop', d.winner!);
     else if (keep && d.reason === 'rule_pass') this.#store(fl, 'pass', d.winner!);
     return d;

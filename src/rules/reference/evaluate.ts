@@ -1,6 +1,7 @@
 // The reference evaluator: which rules a decoded packet matches, and what the XDP half decides.
 // Every rule is checked against every packet; the semantics are stated in README.md.
 import type { HeaderMatch, Rule } from '../ir.ts';
+import { type ActionOrder, band, compareRules, DEFAULT_ACTION_ORDER } from '../action-order.ts';
 import type { DecodedPacket } from './decode.ts';
 import { type FlowView, NO_FLOW } from './flows.ts';
 import { isMalformed } from './decode.ts';
@@ -33,30 +34,14 @@ export interface EvaluateOptions {
   thresholds?: (r: Rule, p: DecodedPacket) => ThresholdOutcome;
   /** What happens to a packet the decoder could not read (default drop, as the datapath). */
   malformedPolicy?: 'drop' | 'pass';
+  /** The order matching rules decide in (src/rules/action-order.ts); default pass, drop, reject, alert. */
+  actionOrder?: ActionOrder;
 }
 
-/**
- * Where a rule's decision ranks: pass, drop, reject (all variants), alert, then flag (a rule the
- * XDP half cannot decide alone: it only sends the packet to DPI). Lower wins.
- */
-export type Band = 'pass' | 'drop' | 'reject' | 'alert' | 'flag';
-const BAND_RANK: Record<Band, number> = { pass: 0, drop: 1, reject: 2, alert: 3, flag: 4 };
-
-export function band(r: Rule): Band {
-  // flowbits alone need no DPI: the flow table holds them (README.md "Flows")
-  if (r.dpiReasons.some((k) => k !== 'flowbits') || r.protocol.tcpMode === 'stream') return 'flag';
-  if (r.action === 'pass' || r.action === 'drop' || r.action === 'alert') return r.action;
-  return 'reject';
-}
-
-/**
- * The order in which matching rules decide: band, then priority (lower number first), then sid,
- * gid, and load order. `winner` is the first matching rule in this order.
- */
-export function compareRules(a: Rule, b: Rule): number {
-  return BAND_RANK[band(a)] - BAND_RANK[band(b)] || a.meta.priority - b.meta.priority || a.meta.sid - b.meta.sid ||
-    a.meta.gid - b.meta.gid || a.id - b.id;
-}
+// Where a rule's decision ranks (band, then priority, sid, gid, load order; the band's place from
+// the action order: pass, drop, reject, alert by default, then flag, a rule the XDP half cannot
+// decide alone): src/rules/action-order.ts.
+export { band, type Band, compareRules } from '../action-order.ts';
 
 /**
  * Why the reference cannot evaluate a rule, or null when it can. A rule decided in XDP (not a
@@ -187,23 +172,27 @@ export function unparsedDecision(p: DecodedPacket, opts: EvaluateOptions = {}): 
 /**
  * The XDP half's decision for one packet against a ruleset (no flow state: see ReferenceEngine).
  *  - malformed: the malformed policy, no rule evaluated; non-IP: pass.
- *  - a matching pass rule: pass, no alert, no DPI.
- *  - else every matching drop/reject/alert rule without noalert raises an alert; the verdict is drop
- *    if a drop rule matched, else reject if a reject rule matched, else pass.
+ *  - the matching rules apply in the action order (band, priority, sid, gid, load order) up to
+ *    and including the first pass rule; the rest do nothing (Suricata's PacketAlertFinalize).
+ *  - every applied drop/reject/alert rule without noalert raises an alert; the verdict is drop or
+ *    reject by the first applied drop/reject rule, else pass (rule_pass by the pass rule that ended
+ *    it, else rule_alert). With the default order (pass first) a matching pass rule is the only
+ *    one applied: pass, no alert, no DPI.
  *  - payload rules (band flag) never drop or alert here: their header half matching sends a packet
  *    that is passed (not dropped or rejected) to DPI.
  */
 export function evaluate(rules: readonly Rule[], p: DecodedPacket, opts: EvaluateOptions = {}, flow: FlowView = NO_FLOW): Decision {
   const early = unparsedDecision(p, opts);
   if (early) return early;
-  let best: Rule | null = null;
+  const order = opts.actionOrder ?? DEFAULT_ACTION_ORDER;
   // threshold / detection_filter (threshold.ts): outcome 0 unmatches a rule, 2 silences it
   // Rules are inspected in rank order and inspection stops at the first pass rule that matches
   // (Suricata: a pass "skips to the end of all rules" for the packet): rules after it count no
-  // threshold. Pass rules rank first, so a passed packet counts only the pass rules before it.
+  // threshold. With the default order pass rules rank first, so a passed packet counts only the
+  // pass rules before it.
   const outcome = new Map<Rule, number>();
   const matched: Rule[] = [];
-  for (const r of [...matchingRules(rules, p, flow)].sort(compareRules)) {
+  for (const r of [...matchingRules(rules, p, flow)].sort((a, b) => compareRules(a, b, order))) {
     if (hasThreshold(r) && band(r) !== 'flag') {
       if (!opts.thresholds) throw new Error(`reference evaluator: sid ${r.meta.sid} uses threshold/detection_filter: use ReferenceEngine (it keeps the counters)`);
       const o = opts.thresholds(r, p);
@@ -213,16 +202,19 @@ export function evaluate(rules: readonly Rule[], p: DecodedPacket, opts: Evaluat
     matched.push(r);
     if (band(r) === 'pass') break;
   }
-  for (const r of matched) {
-    if (!best || compareRules(r, best) < 0) best = r;
+  // matched: in rank order, ending at the first pass rule if one matched
+  if (matched.length === 0) return decision('pass', p.frag === 'non_first' ? 'fragment' : 'pass_default', null, [], false);
+  const last = matched[matched.length - 1];
+  const pass = band(last) === 'pass' ? last : null;
+  const applied = pass ? matched.slice(0, -1) : matched;
+  const alerts = [...new Set(applied.filter((r) => band(r) !== 'flag' && !r.noalert && outcome.get(r) !== 2).map((r) => r.meta.sid))].sort((a, b) => a - b);
+  const dropper = applied.find((r) => band(r) === 'drop' || band(r) === 'reject');
+  if (dropper) {
+    const drop = band(dropper) === 'drop';
+    return decision(drop ? 'drop' : 'reject', drop ? 'rule_drop' : 'rule_reject', dropper, alerts, false);
   }
-  if (!best) return decision('pass', p.frag === 'non_first' ? 'fragment' : 'pass_default', null, [], false);
-  const top = band(best);
-  if (top === 'pass') return decision('pass', 'rule_pass', best, [], false);
-  if (top === 'flag') return decision('pass', 'rule_flag', best, [], true);
-  const alerts = [...new Set(matched.filter((r) => band(r) !== 'flag' && !r.noalert && outcome.get(r) !== 2).map((r) => r.meta.sid))].sort((a, b) => a - b);
-  const dpi = top === 'alert' && matched.some((r) => band(r) === 'flag');
-  if (top === 'drop') return decision('drop', 'rule_drop', best, alerts, false);
-  if (top === 'reject') return decision('reject', 'rule_reject', best, alerts, false);
-  return decision('pass', 'rule_alert', best, alerts, dpi);
+  if (pass) return decision('pass', 'rule_pass', pass, alerts, false);
+  const best = matched[0];
+  if (band(best) === 'flag') return decision('pass', 'rule_flag', best, [], true);
+  return decision('pass', 'rule_alert', best, alerts, matched.some((r) => band(r) === 'flag'));
 }
