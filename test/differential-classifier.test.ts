@@ -4,7 +4,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 
-import { capacityFor, clearFlows } from '../src/datapath/index.ts';
+import { capacityFor, clearFlows, setFlowConfig } from '../src/datapath/index.ts';
 import { ReferenceEngine } from '../src/rules/reference/index.ts';
 import { planRuleset } from '../src/rules/plan/index.ts';
 import { checkDifferential, differences, expected, type SystemUnderTest } from './gen/differential.ts';
@@ -52,6 +52,15 @@ test('action scope suricata: only IP-only rules decide a TCP flow; BPF and the r
   });
   t.is(stats.rulesets, 150);
   for (const r of ['rule_drop', 'rule_pass', 'pass_default', 'flow_drop']) t.true((stats.reasons[r] ?? 0) > 0, `${r}: ${JSON.stringify(stats.reasons)}`);
+});
+
+test('invalid drop: TCP packets out of state are dropped before the rules; BPF and the reference agree on every packet', async (t) => {
+  const rig = new ClassifierRig();
+  t.teardown(() => rig.close());
+  setFlowConfig(rig.dp, { invalid: 'drop' });
+  const stats = await checkDifferential(system(rig), { maxRules: 30, maxPackets: 80, numRuns: 100, seed: 4601, flowFraction: 0.3, sessions: true, engine: { invalid: 'drop' } });
+  t.is(stats.rulesets, 100);
+  for (const r of ['flow_invalid', 'rule_drop', 'flow_drop', 'pass_default']) t.true((stats.reasons[r] ?? 0) > 0, `${r}: ${JSON.stringify(stats.reasons)}`);
 });
 
 // Suricata's action-order: the matches apply in the order up to the first pass rule. Orders with

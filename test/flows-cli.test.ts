@@ -67,9 +67,15 @@ test.serial('list shows what the datapath tracks, filtered; config changes midst
   // midstream on: an ACK of a connection never seen starts an established flow
   dp.runPacket(ether().ipv4({ src: '198.18.0.5', dst: '198.18.0.2' }).tcp({ sport: 41000, dport: 443, flags: 'A' }).build(), now());
   t.true(readFlows(dp).some((f) => f.client.port === 41000 && f.state === 'established'));
+  // invalid drop with midstream off: a stray ACK is dropped before the rules
+  t.like(JSON.parse((await fwctl('flows', 'config', '--midstream', 'off', '--invalid', 'drop', '-o', 'json')).stdout),
+    { midstream: false, invalid: 'drop', timeouts_s: { tcp_est: 3600 } });
+  t.regex((await fwctl('flows', 'config')).stdout, /TCP packets out of state: dropped \(flow_invalid\)/);
+  t.like(dp.runPacket(ether().ipv4({ src: '198.18.0.6', dst: '198.18.0.2' }).tcp({ sport: 41001, dport: 443, flags: 'A' }).build(), now()),
+    { verdict: 'drop', reason: 'flow_invalid' });
 
   const flushed = JSON.parse((await fwctl('flows', 'flush', '-o', 'json')).stdout);
-  t.is(flushed.removed, 4);
+  t.is(flushed.removed, 5);
   t.is(JSON.parse((await fwctl('flows', 'list', '-o', 'json')).stdout).total, 0);
 });
 
@@ -82,6 +88,7 @@ test.serial('bad input: an exit code and a message naming the choices; nothing c
     [['flows', 'config', '--timeout', 'tcp_est=soon'], /"soon" is not a duration/],
     [['flows', 'config', '--timeout', 'tcp_est=500ms'], /at least one second/],
     [['flows', 'config', '--midstream', 'maybe'], /--midstream takes on or off/],
+    [['flows', 'config', '--invalid', 'reject'], /--invalid takes pass or drop/],
     [['flows', 'list', '--midstream', 'on'], /--midstream belongs to flows config/],
     [['flows', 'lsit'], /unknown flows subcommand "lsit"/],
   ] as const) {
@@ -89,5 +96,5 @@ test.serial('bad input: an exit code and a message naming the choices; nothing c
     t.not(r.code, 0, args.join(' '));
     t.regex(r.stdout + r.stderr, re, args.join(' '));
   }
-  t.like(JSON.parse((await fwctl('flows', 'config', '-o', 'json')).stdout), { midstream: true, timeouts_s: { tcp_est: 3600 } });
+  t.like(JSON.parse((await fwctl('flows', 'config', '-o', 'json')).stdout), { midstream: false, invalid: 'drop', timeouts_s: { tcp_est: 3600 } });
 });

@@ -62,7 +62,7 @@ test.serial('a dropped packet: the winner, every matching rule in decision order
   // The run was real: the flow is now dropped, and the next packet of it says so.
   const again = trace({ instance: NAME, packet: ['tcp 198.18.2.2:23 -> 198.18.1.2:1234 flags SA'] });
   t.like(again.result, { verdict: 'drop', reason: 'flow_drop' });
-  t.deepEqual(again.notes, ['its TCP flow was dropped earlier by a rule (the flow table); no rule was asked']);
+  t.deepEqual(again.notes, ['its flow was dropped earlier by a rule (the flow table); no rule was asked']);
 });
 
 test.serial('pass, reject, alert and no match; a packet stopped before the rules says so', (t) => {

@@ -64,6 +64,7 @@ enum fw_reason {
 	FW_REASON_FLOW_DROP = 22,
 	FW_REASON_RATE_LIMIT = 23,
 	FW_REASON_SYNCOOKIE = 24,
+	FW_REASON_FLOW_INVALID = 25,	/* out of TCP state, and the flow table drops such packets (fw_flow_cfg.invalid) */
 	FW_REASON__MAX,
 };
 
@@ -731,11 +732,19 @@ enum fw_flow_midstream {
 	FW_FLOW_MIDSTREAM_ON = 1,	/* an ACK without a flow starts ESTABLISHED (sender = client), a SYN-ACK SYN_RECV */
 };
 
+/* fw_flow_cfg.invalid: what happens to a TCP packet out of state (a transition the state machine
+ * refuses, or a packet of a flow it could not pick up: no SYN, midstream off) — nftables'
+ * `ct state invalid`, Suricata's stream.drop-invalid. */
+enum fw_flow_invalid {
+	FW_FLOW_INVALID_PASS = 0,	/* default: counted (FW_FLOW_STAT_INVALID), then classified as any packet */
+	FW_FLOW_INVALID_DROP = 1,	/* dropped before the rules, reason FW_REASON_FLOW_INVALID */
+};
+
 /* Value of fw_flow_cfg[0]. Userspace writes it (Datapath flows option); a packet reads it once. */
 struct fw_flow_cfg {
 	__u64 timeout_ns[16];	/* by enum fw_flow_timeout; 0: the default */
 	__u32 midstream;	/* enum fw_flow_midstream */
-	__u32 _pad;
+	__u32 invalid;		/* enum fw_flow_invalid */
 };
 
 /* Slots of fw_flow_stats (per-CPU __u64 each). Append-only. Evictions are not seen by the program

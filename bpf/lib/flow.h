@@ -246,9 +246,22 @@ static __always_inline __u32 flow_epoch(__u32 gen)
 	return cfg && cfg->loaded ? cfg->epoch : 0;
 }
 
+/* A TCP packet out of state (invalid) under fw_flow_cfg.invalid DROP: dropped before the rules.
+ * Returns 1 when it decided the packet. */
+static __always_inline int flow_invalid(const struct fw_flow_cfg *cfg, struct fw_result *res, int invalid)
+{
+	if (!invalid || !cfg || cfg->invalid != FW_FLOW_INVALID_DROP)
+		return 0;
+	res->verdict = FW_VERDICT_DROP;
+	res->reason = FW_REASON_FLOW_INVALID;
+	res->sig_id = 0;
+	return 1;
+}
+
 /* Finds or creates the packet's flow and moves its state, under ruleset generation gen (the
  * one the classifier uses for this packet: fw_xdp reads it once). Returns 1 when a stored verdict
- * decided the packet (res filled), else 0. A global function: the verifier checks it once. */
+ * or the invalid policy decided the packet (res filled), else 0. A global function: the verifier
+ * checks it once. */
 __noinline int flow_track(const struct fw_pkt *pkt, struct fw_result *res, __u32 gen)
 {
 	__u32 zero = 0;
@@ -256,7 +269,7 @@ __noinline int flow_track(const struct fw_pkt *pkt, struct fw_result *res, __u32
 	struct fw_flow_cfg *cfg = bpf_map_lookup_elem(&fw_flow_cfg, &zero);
 	struct fw_flow *f;
 	__u8 in_est = 1, client, state, proto;
-	int dir, from_client;
+	int dir, from_client, invalid = 0;
 
 	if (!c || !pkt || !res)
 		return 0;
@@ -308,6 +321,7 @@ __noinline int flow_track(const struct fw_pkt *pkt, struct fw_result *res, __u32
 		flow_stat(FW_FLOW_STAT_CREATED);
 		flow_stat(FW_FLOW_STAT_ENTER + (state & 15));
 		from_client = dir == f->client;
+		invalid = proto == IPPROTO_TCP && state == FW_FLOW_UNTRACKED; /* not picked up */
 	} else {
 		c->in_est = in_est;
 		from_client = dir == f->client;
@@ -319,11 +333,14 @@ __noinline int flow_track(const struct fw_pkt *pkt, struct fw_result *res, __u32
 			state = flow_tcp_next(f->state, pkt->tcp_flags, from_client, &fin);
 			if (state == FW_FLOW_STATE__MAX) {
 				flow_stat(FW_FLOW_STAT_INVALID);
+				invalid = 1;
 			} else if (state != f->state) {
 				f->state = state;
 				f->fin = fin;
 				flow_stat(FW_FLOW_STAT_ENTER + (state & 15));
 			}
+			if (f->state == FW_FLOW_UNTRACKED)
+				invalid = 1; /* a packet of a flow that was never picked up */
 		} else if (f->state == FW_FLOW_NEW && !from_client) {
 			f->state = FW_FLOW_ESTABLISHED;
 			flow_stat(FW_FLOW_STAT_ENTER + FW_FLOW_ESTABLISHED);
@@ -346,11 +363,11 @@ __noinline int flow_track(const struct fw_pkt *pkt, struct fw_result *res, __u32
 	 * finds them again, until the flow stores something under the new epoch) */
 	if (f->epoch != c->epoch) {
 		c->bits = 0;
-		return 0;
+		return flow_invalid(cfg, res, invalid);
 	}
 	c->bits = f->flowbits;
 	if (!c->epoch || f->verdict == FW_FLOW_V_NONE)
-		return 0; /* (only TCP flows keep a verdict, unless a FLOW_ANY rule stored it) */
+		return flow_invalid(cfg, res, invalid); /* (only TCP flows keep a verdict, unless a FLOW_ANY rule stored it) */
 	res->sig_id = f->sid;
 	if (f->verdict == FW_FLOW_V_DROP) {
 		res->verdict = FW_VERDICT_DROP;
@@ -467,6 +484,7 @@ struct fw_flow_abi_types {
 	enum fw_flow_verdict verdict;
 	enum fw_flow_timeout timeout;
 	enum fw_flow_midstream midstream;
+	enum fw_flow_invalid invalid;
 	enum fw_flow_stat stat;
 };
 struct fw_flow_abi_types *fw_flow_abi_types_anchor __attribute__((unused));

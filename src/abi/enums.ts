@@ -40,12 +40,13 @@ export const Reason = {
   flow_drop: 22,
   rate_limit: 23,
   syncookie: 24,
+  flow_invalid: 25,
 } as const;
 export type ReasonName = keyof typeof Reason;
 /** A reason as printed: its name, or `unknown_<n>` for a number from a newer object. */
 export type ReasonLabel = ReasonName | `unknown_${number}`;
 /** FW_REASON__MAX: one past the last reason. */
-export const REASON_MAX = 25;
+export const REASON_MAX = 26;
 /** Slots of fw_reason_stats (FW_REASON_SLOTS): room for reasons appended later. */
 export const REASON_SLOTS = 64;
 
@@ -177,6 +178,8 @@ export const FLOW_TIMEOUT_DEFAULT_S: Record<keyof typeof FlowTimeout, number> = 
 
 /** fw_flow_cfg.midstream (enum fw_flow_midstream). */
 export const FlowMidstream = { off: 0, on: 1 } as const;
+/** fw_flow_cfg.invalid (enum fw_flow_invalid). */
+export const FlowInvalid = { pass: 0, drop: 1 } as const;
 
 /** Slots of fw_flow_stats (enum fw_flow_stat); enter + FlowState: transitions into that state. */
 export const FlowStat = {
@@ -264,6 +267,7 @@ export const ABI_ENUMS: readonly CEnum[] = [
   cEnum('fw_flow_verdict', 'FW_FLOW_', FlowVerdict),
   cEnum('fw_flow_timeout', 'FW_FLOW_TO_', { ...FlowTimeout, _max: FLOW_TIMEOUT_MAX }),
   cEnum('fw_flow_midstream', 'FW_FLOW_MIDSTREAM_', FlowMidstream),
+  cEnum('fw_flow_invalid', 'FW_FLOW_INVALID_', FlowInvalid),
   cEnum('fw_flow_stat', 'FW_FLOW_STAT_', { ...FlowStat, _max: FLOW_STAT_SLOTS }),
 ];
 

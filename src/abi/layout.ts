@@ -136,7 +136,7 @@ export const FW_FLOW = layout('fw_flow', 56, [
   ['first_ns', 8], ['last_ns', 8], ['flowbits', 8], ['pkts', 16], ['sid', 4], ['epoch', 4],
   ['state', 1], ['client', 1], ['verdict', 1], ['fin', 1], ['_pad', 4],
 ], { pkts: 8 });
-export const FW_FLOW_CFG = layout('fw_flow_cfg', 136, [['timeout_ns', 128], ['midstream', 4], ['_pad', 4]], { timeout_ns: 8 });
+export const FW_FLOW_CFG = layout('fw_flow_cfg', 136, [['timeout_ns', 128], ['midstream', 4], ['invalid', 4]], { timeout_ns: 8 });
 
 /** SYN cookies (bpf/lib/syncookie.h): a protected service's key and its settings + estimate. */
 export const FW_SC_KEY = layout('fw_sc_key', 20, [['addr', 16], ['port', 2], ['family', 1], ['_pad', 1]], { addr: 4 });

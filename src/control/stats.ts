@@ -7,7 +7,7 @@ import { readGeneration } from './meta.ts';
 
 /** Reasons whose packets never reach their destination. Malformed reasons follow the instance's
  *  malformed policy (drop by default), which the pins do not show: listed as 'malformed'. */
-const STOPS: ReadonlySet<string> = new Set<ReasonName>(['rule_drop', 'rule_reject', 'deny_list', 'dyn_block', 'flow_drop', 'rate_limit', 'syncookie']);
+const STOPS: ReadonlySet<string> = new Set<ReasonName>(['rule_drop', 'rule_reject', 'deny_list', 'dyn_block', 'flow_drop', 'flow_invalid', 'rate_limit', 'syncookie']);
 const PASSES: ReadonlySet<string> = new Set<ReasonName>(['pass_default', 'non_ip', 'fragment', 'rule_pass', 'rule_alert', 'rule_flag', 'allow_list']);
 
 export interface RuleHits {

@@ -1,7 +1,7 @@
 // The flow table of a datapath (bpf/lib/flow.h): list the flows of fw_flow_half / fw_flow_est,
 // sum fw_flow_stats, derive evictions, clear the tables, set timeouts and midstream pickup.
 import {
-  FLOW_STAT_SLOTS, FLOW_TIMEOUT_DEFAULT_S, FlowStat, FlowState, type FlowStateName, FlowTimeout, FlowVerdict, formatIPv4, formatIPv6,
+  FLOW_STAT_SLOTS, FLOW_TIMEOUT_DEFAULT_S, FlowInvalid, FlowStat, FlowState, type FlowStateName, FlowTimeout, FlowVerdict, formatIPv4, formatIPv6,
   FW_FLOW, FW_FLOW_CFG, FW_FLOW_KEY, MapName,
 } from '../abi/index.ts';
 import { type BpfMap, numPossibleCpus } from '../native/index.ts';
@@ -157,6 +157,9 @@ export interface FlowConfig {
   timeouts?: Partial<Record<keyof typeof FlowTimeout, number>>;
   /** Pick up TCP flows that start without a SYN (default false). */
   midstream?: boolean;
+  /** TCP packets out of state: classified as any packet (pass, the default) or dropped before the
+   *  rules (drop: reason flow_invalid). */
+  invalid?: 'pass' | 'drop';
 }
 
 /** Writes fw_flow_cfg (a packet reads it once; takes effect for the next packet). */
@@ -169,6 +172,7 @@ export function setFlowConfig(dp: DatapathHandle, c: FlowConfig): void {
     b.writeBigUInt64LE(BigInt(Math.round(s * 1e9)), FW_FLOW_CFG.off.timeout_ns + 8 * slot);
   }
   b.writeUInt32LE(c.midstream ? 1 : 0, FW_FLOW_CFG.off.midstream);
+  b.writeUInt32LE(FlowInvalid[c.invalid ?? 'pass'], FW_FLOW_CFG.off.invalid);
   withClsMaps(dp, (m) => m.map(MapName.flowCfg).update(Buffer.alloc(4), b));
 }
 
@@ -181,7 +185,10 @@ export function readFlowConfig(dp: DatapathHandle): Required<FlowConfig> {
       const ns = v.readBigUInt64LE(FW_FLOW_CFG.off.timeout_ns + 8 * slot);
       timeouts[name] = ns ? Number(ns) / 1e9 : FLOW_TIMEOUT_DEFAULT_S[name];
     }
-    return { timeouts, midstream: v.readUInt32LE(FW_FLOW_CFG.off.midstream) === 1 };
+    return {
+      timeouts, midstream: v.readUInt32LE(FW_FLOW_CFG.off.midstream) === 1,
+      invalid: v.readUInt32LE(FW_FLOW_CFG.off.invalid) === FlowInvalid.drop ? 'drop' : 'pass',
+    };
   });
 }
 

@@ -66,7 +66,7 @@ function table(rows: Array<Record<string, unknown>>): string[] {
 
 export const flowsCommand: Command = {
   name: 'flows',
-  summary: 'the flow table: list [--state S] [--proto P] [--addr A] [--limit N], config [--midstream on|off] [--timeout NAME=DUR], flush',
+  summary: 'the flow table: list [--state S] [--proto P] [--addr A] [--limit N], config [--midstream on|off] [--invalid pass|drop] [--timeout NAME=DUR], flush',
   usage: 'list | config | flush',
   options: [
     instanceOption,
@@ -75,12 +75,13 @@ export const flowsCommand: Command = {
     { name: 'addr', type: 'string', arg: 'ADDR', description: 'list: only flows with this address at either end' },
     { name: 'limit', type: 'string', arg: 'N', description: 'list: at most N flows, the most recently active first (default 1000)' },
     { name: 'midstream', type: 'string', arg: 'on|off', description: 'config: pick up TCP flows that start without a SYN (Suricata stream.midstream)' },
+    { name: 'invalid', type: 'string', arg: 'pass|drop', description: "config: TCP packets out of state: classified (pass, default) or dropped before the rules (nftables' ct state invalid drop)" },
     { name: 'timeout', type: 'string', multiple: true, arg: 'NAME=DUR', description: `config: a state's idle timeout (${Object.keys(FlowTimeout).join(', ')})` },
   ],
   async run({ options, positionals, out, json }) {
     const sub = subcommand('flows', positionals, ['list', 'config', 'flush']);
     const listOnly = ['state', 'proto', 'addr', 'limit'].filter((o) => options[o] !== undefined);
-    const configOnly = ['midstream', 'timeout'].filter((o) => options[o] !== undefined);
+    const configOnly = ['midstream', 'timeout', 'invalid'].filter((o) => options[o] !== undefined);
     if (sub !== 'list' && listOnly.length) throw new UsageError('E_CLI_USAGE', `--${listOnly[0]} belongs to flows list`);
     if (sub !== 'config' && configOnly.length) throw new UsageError('E_CLI_USAGE', `--${configOnly[0]} belongs to flows config`);
     if (sub === 'list') {
@@ -105,20 +106,26 @@ export const flowsCommand: Command = {
     // config: show, or change what was given and keep the rest
     const change: FlowConfig = {};
     if (options.midstream !== undefined) change.midstream = onOff(options.midstream, 'midstream');
+    if (options.invalid !== undefined) {
+      if (options.invalid !== 'pass' && options.invalid !== 'drop') throw new UsageError('E_CLI_BAD_VALUE', `--invalid takes pass or drop, not "${String(options.invalid)}"`);
+      change.invalid = options.invalid;
+    }
     const timeouts = ((options.timeout as string[] | undefined) ?? []).map(parseTimeout);
     const cfg = await onInstance(options, (dp) => {
-      if (change.midstream !== undefined || timeouts.length) {
+      if (change.midstream !== undefined || change.invalid !== undefined || timeouts.length) {
         const now = readFlowConfig(dp);
         setFlowConfig(dp, {
           midstream: change.midstream ?? now.midstream,
+          invalid: change.invalid ?? now.invalid,
           timeouts: { ...now.timeouts, ...Object.fromEntries(timeouts) },
         });
       }
       return readFlowConfig(dp);
     });
-    if (json) out(JSON.stringify({ midstream: cfg.midstream, timeouts_s: cfg.timeouts }));
+    if (json) out(JSON.stringify({ midstream: cfg.midstream, invalid: cfg.invalid, timeouts_s: cfg.timeouts }));
     else {
       out(`midstream pickup: ${cfg.midstream ? 'on' : 'off'}`);
+      out(`TCP packets out of state: ${cfg.invalid === 'drop' ? 'dropped (flow_invalid)' : 'classified'}`);
       out(`timeouts: ${Object.entries(cfg.timeouts).map(([k, s]) => `${k} ${s}s`).join(', ')}`);
     }
     return EXIT.ok;

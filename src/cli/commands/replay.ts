@@ -84,6 +84,7 @@ export const replayCommand: Command = {
     { name: 'malformed', type: 'string', arg: 'POLICY', description: 'packets the parser cannot read: drop (default) or pass' },
     { name: 'alert-rate', type: 'string', arg: 'RATE[/BURST]', description: 'apply the live alert flood guard on pcap time (default: off, every alert is written)' },
     { name: 'midstream', type: 'boolean', description: 'pick up TCP flows that start without a SYN (Suricata stream.midstream)' },
+    { name: 'invalid', type: 'string', arg: 'pass|drop', description: 'TCP packets out of state: classified (pass, default) or dropped before the rules' },
     { name: 'object', type: 'string', arg: 'PATH', description: 'the compiled XDP object (default build/bpf/fwctl.bpf.o)' },
   ],
   async run(input) {
@@ -96,6 +97,9 @@ export const replayCommand: Command = {
     const malformed = options.malformed ?? 'drop';
     if (malformed !== 'drop' && malformed !== 'pass') {
       throw new UsageError('E_CLI_BAD_VALUE', `--malformed takes "drop" or "pass", not "${String(malformed)}"`);
+    }
+    if (options.invalid !== undefined && options.invalid !== 'drop' && options.invalid !== 'pass') {
+      throw new UsageError('E_CLI_BAD_VALUE', `--invalid takes "pass" or "drop", not "${String(options.invalid)}"`);
     }
     if (options.verdicts && !json) throw new UsageError('E_CLI_USAGE', '--verdicts writes JSON records: add -o json');
     // An offline replay writes every alert (as Suricata reading a capture); --alert-rate puts the
@@ -144,7 +148,7 @@ export const replayCommand: Command = {
             throw new ControlError(er.code ?? 'E_APPLY', 'apply', 'failure', `applying the ruleset failed${er.step ? ` at ${er.step}` : ''}: ${er.message}`, {}, { cause: e });
           }
         }
-        if (options.midstream) setFlowConfig(datapath, { midstream: true });
+        if (options.midstream || options.invalid === 'drop') setFlowConfig(datapath, { midstream: options.midstream === true, invalid: options.invalid as 'pass' | 'drop' | undefined });
         if (rlConfig) applyRateLimits(datapath, rlConfig);
         const verdictLine = (pcapCnt: number, r: { verdict: string; reason: string; sigId: number }) =>
           `{"event_type":"verdict","pcap_cnt":${pcapCnt},"verdict":"${r.verdict}","reason":"${r.reason}",` +

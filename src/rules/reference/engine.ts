@@ -75,6 +75,7 @@ export class ReferenceEngine {
       if (fl.verdict === 'drop') return { verdict: 'drop', reason: 'flow_drop', sigId: fl.sid, alerts: [], dpi: false, flags: 0, winner };
       return { verdict: 'pass', reason: 'rule_pass', sigId: fl.sid, alerts: [], dpi: false, flags: 0, winner };
     }
+    if (view.invalid && this.#opts.invalid === 'drop') return { verdict: 'drop', reason: 'flow_invalid', sigId: 0, alerts: [], dpi: false, flags: 0, winner: null };
     const d = evaluate(this.#rules, p, { ...this.#opts, thresholds: (r, q) => this.thresholds.outcome(r, q, tsNs) }, view);
     if (!fl) return d;
     this.#applyFlowbits(p, view, d);

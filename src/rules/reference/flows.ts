@@ -23,6 +23,8 @@ export interface FlowOptions {
   /** Pick up TCP flows that begin without a SYN (default false, as Suricata's stream.midstream). */
   midstream?: boolean;
   timeouts?: Partial<FlowTimeouts>;
+  /** TCP packets out of state: classified (pass, default) or dropped before the rules (ReferenceEngine). */
+  invalid?: 'pass' | 'drop';
 }
 
 export interface Flow {
@@ -48,9 +50,12 @@ export interface FlowView {
   established: boolean;
   /** The flowbits as the packet found them. */
   bits: ReadonlySet<string>;
+  /** A TCP packet out of state: a transition the state machine refuses, or a packet of a flow it
+   *  did not pick up (no SYN, midstream off: untracked). */
+  invalid: boolean;
 }
 
-export const NO_FLOW: FlowView = { flow: null, toServer: false, established: false, bits: new Set() };
+export const NO_FLOW: FlowView = { flow: null, toServer: false, established: false, bits: new Set(), invalid: false };
 
 const SYN = 0x02, ACK = 0x10, RST = 0x04, FIN = 0x01;
 const ECHO = new Set([0, 8, 128, 129]);
@@ -168,6 +173,7 @@ export class FlowTable {
       fl = undefined;
     }
     let fromClient: boolean;
+    let invalid = false;
     if (!fl) {
       const { state, senderIsClient } = firstState(p, this.#midstream);
       fl = {
@@ -178,6 +184,7 @@ export class FlowTable {
       this.#flows.set(k.key, fl);
       this.stats.created++;
       fromClient = senderIsClient;
+      invalid = p.l4Proto === 6 && state === 'untracked';
     } else {
       // equal endpoints (a flow to itself): both directions are the client's
       fromClient = k.sender === fl.client;
@@ -187,12 +194,13 @@ export class FlowTable {
         const next = tcpNext(fl, p.tcpFlags, fromClient);
         if (next === null) this.stats.invalid++;
         else fl.state = next;
+        invalid = next === null || fl.state === 'untracked';
       } else if (fl.state === 'new' && !fromClient) fl.state = 'established';
       if (!fl.established && PROMOTE.has(fl.state)) {
         fl.established = true;
         this.stats.promoted++;
       }
     }
-    return { flow: fl, toServer: fromClient, established: fl.established, bits: new Set(fl.bits) };
+    return { flow: fl, toServer: fromClient, established: fl.established, bits: new Set(fl.bits), invalid };
   }
 }

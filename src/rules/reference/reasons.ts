@@ -20,9 +20,10 @@ export type ReferenceReason =
   | 'rule_reject'
   | 'rule_alert'
   | 'rule_flag'
-  | 'flow_drop';
+  | 'flow_drop'
+  | 'flow_invalid';
 
 export const REFERENCE_REASONS: readonly ReferenceReason[] = [
   'pass_default', 'non_ip', ...MALFORMED_REASONS, 'fragment', 'rule_pass', 'rule_drop', 'rule_reject', 'rule_alert',
-  'rule_flag', 'flow_drop',
+  'rule_flag', 'flow_drop', 'flow_invalid',
 ];
