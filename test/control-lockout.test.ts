@@ -130,10 +130,11 @@ test('rules/demo.rules: refused for "anywhere" (the forbidden subnet), accepted 
 test('a large address list is handled by regions, not address by address', (t) => {
   const list = Array.from({ length: 2000 }, (_, i) => `198.${18 + (i >> 7)}.${(i & 127) * 2}.0/24`).join(',');
   const rs = rules(`drop ip [${list}] any -> any any (sid:1;)\npass tcp 198.18.0.0/16 any -> any 22 (sid:2;)\n`);
-  const t0 = performance.now();
   const r = checkLockout(rs, DEFAULT_MGMT, BOX);
   t.like(r.violation, { sid: 1, sources: '198.19.0.0/24' });
-  t.true(performance.now() - t0 < 2000, `${performance.now() - t0} ms`);
+  // regions, not addresses: a handful of (destination, source-port region) pairs, not 2000 x 256
+  // addresses (a count, not a time: speed belongs in benchmarks)
+  t.true(r.checked < 100, `${r.checked} pairs checked`);
 });
 
 test('the range arithmetic agrees with SYNs tried one by one on random rulesets (every source of a /28, every port boundary)', (t) => {

@@ -23,10 +23,16 @@ function until(cond: () => boolean, ms = 3000): Promise<void> {
 }
 
 test('the monotonic->wall offset maps process.hrtime onto Date.now()', (t) => {
-  const off = monotonicToWallOffsetNs();
-  const wallNs = process.hrtime.bigint() + off;
-  const diffMs = Number(wallNs / 1_000_000n) - Date.now();
-  t.true(Math.abs(diffMs) <= 2, `off by ${diffMs} ms`);
+  // A preemption between two clock reads (a loaded machine) spoils one sample, not five: a wrong
+  // offset is wrong in every one, so the best of five must be within 2 ms.
+  const diffs: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const off = monotonicToWallOffsetNs();
+    const wallNs = process.hrtime.bigint() + off;
+    diffs.push(Number(wallNs / 1_000_000n) - Date.now());
+  }
+  const best = Math.min(...diffs.map(Math.abs));
+  t.true(best <= 2, `off by ${diffs.join(', ')} ms`);
 });
 
 test('with onEvent, records come from the event loop, not from inside the run', async (t) => {
