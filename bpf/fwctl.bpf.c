@@ -11,6 +11,7 @@
 #include "lib/addrset.h"
 #include "lib/syncookie.h"
 #include "lib/events.h"
+#include "lib/tcpopt.h"
 #include "lib/flow.h"
 #include "lib/classify.h"
 #include "lib/ratelimit.h"
@@ -57,6 +58,8 @@ int fw_xdp(struct xdp_md *ctx)
 		goto out;
 	if (syncookie_check(ctx, pkt, &res))
 		goto out;
+	if (pkt->has_l4 && pkt->l4_proto == IPPROTO_TCP && (pkt->tcp_flags & FW_TCP_SYN))
+		pkt->tcp_wscale = tcp_wscale(ctx, pkt); /* for the flow table's windows */
 	gen = cls_active_gen(); /* once: the flow table and the classifier see one ruleset */
 	if (flow_track(pkt, &res, gen))
 		goto limits; /* a stored verdict: a passed flow still meets the rate limits */

@@ -75,6 +75,7 @@ class Program : public Napi::ObjectWrap<Program> {
     }
     type_ = pi.type;
     id_ = pi.id;
+    verified_insns_ = pi.verified_insns;
     name_ = pi.name;
     tag_.reserve(16);
     static const char hex[] = "0123456789abcdef";
@@ -93,7 +94,7 @@ class Program : public Napi::ObjectWrap<Program> {
 
  private:
   int fd_ = -1;
-  uint32_t type_ = 0, id_ = 0;
+  uint32_t type_ = 0, id_ = 0, verified_insns_ = 0;
   std::string name_, tag_;
 
   void Release() {
@@ -112,6 +113,7 @@ class Program : public Napi::ObjectWrap<Program> {
     o.Set("typeName", tn ? tn : "unknown");
     o.Set("id", static_cast<double>(id_));
     o.Set("tag", tag_);
+    o.Set("verifiedInsns", static_cast<double>(verified_insns_));
     return o;
   }
 

@@ -32,6 +32,8 @@ function refView(p: DecodedPacket): Record<string, unknown> {
       icmpCode: p.icmpCode, icmpId: echo.includes(p.icmpType) ? p.icmpId ?? 0 : 0, icmpSeq: echo.includes(p.icmpType) ? p.icmpSeq ?? 0 : 0,
       payloadOff: p.payloadOff, dsize: p.dsize,
     } : {}),
+    // a SYN's window scale option (lib/tcpopt.h, read for the flow table)
+    ...(p.hasL4 && p.l4Proto === 6 && p.tcpFlags & 0x02 ? { tcpWscale: p.tcpWscale } : {}),
   };
 }
 
@@ -43,6 +45,7 @@ function bpfView(k: FwPkt, want: Record<string, unknown>): Record<string, unknow
     frag: k.frag, fragOff: k.fragOff, fragId: k.fragId, fragFlags: bits(k.fragFlags, FragFlag), ipOpts: k.ipOpts, hasL4: k.hasL4,
     sport: k.sport, dport: k.dport, tcpSeq: k.tcpSeq, tcpAck: k.tcpAck, tcpWin: k.tcpWin, tcpFlags: bits(k.tcpFlags, TcpFlag),
     icmpType: k.icmpType, icmpCode: k.icmpCode, icmpId: k.icmpId, icmpSeq: k.icmpSeq, payloadOff: k.payloadOff, dsize: k.dsize,
+    tcpWscale: k.tcpWscale,
   };
   return Object.fromEntries(Object.keys(want).map((key) => [key, all[key]]));
 }

@@ -211,7 +211,8 @@ struct fw_pkt {
 	__u8 frag_flags;	/* enum fw_frag_flag bits */
 	__u8 has_l4;		/* 1 when the TCP/UDP/ICMP/ICMPv6 fields above were read */
 	__u8 ip_opts;		/* 1 when the IPv4 header has options (ihl > 5) */
-	__u8 _pad[2];
+	__u8 tcp_wscale;	/* a SYN's window scale option (0-14), FW_WSCALE_NONE without one (lib/tcpopt.h) */
+	__u8 _pad;
 	__u32 ifindex;		/* xdp_md.ingress_ifindex (set by the entry; 1, lo, under test run) */
 	__u32 frame_len;	/* whole frame, fragments included (bpf_xdp_get_buff_len) */
 };
@@ -782,6 +783,23 @@ struct fw_flow_key {
 	__u16 _pad;
 };
 
+/* One side's TCP sequence space, as the flow table tracks it (lib/flow.h flow_window; the
+ * window tracking of Linux conntrack's tcp_in_window): what it sent and what the other side lets it
+ * send. Sequence numbers compare modulo 2^32. */
+struct fw_flow_win {
+	__u32 end;		/* the highest seq + len (+1 for SYN, FIN) it sent */
+	__u32 maxend;		/* the highest seq it may send: the other side's ack + window */
+	__u32 maxwin;		/* the largest window it advertised (scaled) */
+	__u8 scale;		/* its window scale (0 unless both SYNs carried the option) */
+	__u8 known;		/* 1 once a packet of this side set the fields */
+	__u16 _pad;
+};
+
+/* fw_pkt.tcp_wscale without the option. */
+enum fw_wscale {
+	FW_WSCALE_NONE = 0xff,
+};
+
 /* A flow (value of fw_flow_half / fw_flow_est). Endpoint i is key.addr[i], key.port[i]. */
 struct fw_flow {
 	__u64 first_ns;		/* fw_pkt.ts_ns of its first packet */
@@ -795,6 +813,7 @@ struct fw_flow {
 	__u8 verdict;		/* enum fw_flow_verdict */
 	__u8 fin;		/* FIN seen: bit 0 from the client, bit 1 from the server */
 	__u32 _pad;
+	struct fw_flow_win win[2]; /* the client's [0] and the server's [1] (TCP) */
 };
 
 #ifdef __bpf__

@@ -86,6 +86,8 @@ export interface FwPkt {
   tcpSeq: number;
   tcpAck: number;
   tcpWin: number;
+  /** A SYN's window scale option (0-14), 255 without one; set for TCP SYNs that reach the flow table. */
+  tcpWscale: number;
   tcpFlags: TcpFlagName[];
   icmpType: number;
   icmpCode: number;
@@ -139,6 +141,7 @@ export function decodePkt(buf: Buffer, at = 0): FwPkt {
     tcpSeq: buf.readUInt32LE(at + P.tcp_seq),
     tcpAck: buf.readUInt32LE(at + P.tcp_ack),
     tcpWin: buf.readUInt16LE(at + P.tcp_win),
+    tcpWscale: buf[at + P.tcp_wscale],
     tcpFlags: bitNames(buf.readUInt8(at + P.tcp_flags), TcpFlag),
     icmpType: buf.readUInt8(at + P.icmp_type),
     icmpCode: buf.readUInt8(at + P.icmp_code),

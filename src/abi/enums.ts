@@ -180,6 +180,8 @@ export const FLOW_TIMEOUT_DEFAULT_S: Record<keyof typeof FlowTimeout, number> = 
 export const FlowMidstream = { off: 0, on: 1 } as const;
 /** fw_flow_cfg.invalid (enum fw_flow_invalid). */
 export const FlowInvalid = { pass: 0, drop: 1 } as const;
+/** fw_pkt.tcp_wscale without the option (enum fw_wscale). */
+export const Wscale = { none: 0xff } as const;
 
 /** Slots of fw_flow_stats (enum fw_flow_stat); enter + FlowState: transitions into that state. */
 export const FlowStat = {
@@ -268,6 +270,7 @@ export const ABI_ENUMS: readonly CEnum[] = [
   cEnum('fw_flow_timeout', 'FW_FLOW_TO_', { ...FlowTimeout, _max: FLOW_TIMEOUT_MAX }),
   cEnum('fw_flow_midstream', 'FW_FLOW_MIDSTREAM_', FlowMidstream),
   cEnum('fw_flow_invalid', 'FW_FLOW_INVALID_', FlowInvalid),
+  cEnum('fw_wscale', 'FW_WSCALE_', Wscale),
   cEnum('fw_flow_stat', 'FW_FLOW_STAT_', { ...FlowStat, _max: FLOW_STAT_SLOTS }),
 ];
 

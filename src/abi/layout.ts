@@ -51,7 +51,7 @@ export const FW_PKT = layout('fw_pkt', 104, [
   ['sport', 2], ['dport', 2], ['tcp_win', 2], ['icmp_id', 2], ['icmp_seq', 2], ['frag_off', 2],
   ['vlan_id', 4], ['family', 1], ['l4_proto', 1], ['tcp_flags', 1], ['icmp_type', 1], ['icmp_code', 1],
   ['ttl', 1], ['tos', 1], ['vlan_depth', 1], ['ext_depth', 1], ['ext_seen', 1], ['frag', 1],
-  ['frag_flags', 1], ['has_l4', 1], ['ip_opts', 1], ['_pad', 2], ['ifindex', 4], ['frame_len', 4],
+  ['frag_flags', 1], ['has_l4', 1], ['ip_opts', 1], ['tcp_wscale', 1], ['_pad', 1], ['ifindex', 4], ['frame_len', 4],
 ], { saddr: 4, daddr: 4, vlan_id: 2, _pad: 1 });
 
 /** LPM trie keys of the address sets: prefix length, then the address in network order. */
@@ -132,10 +132,14 @@ export const FW_CLS_RULE = layout('fw_cls_rule', 96, [
 export const FW_FLOW_KEY = layout('fw_flow_key', 44, [
   ['addr', 32], ['port', 4], ['vlan', 4], ['family', 1], ['proto', 1], ['_pad', 2],
 ], { addr: 4, port: 2, vlan: 2 });
-export const FW_FLOW = layout('fw_flow', 56, [
+/** One side's TCP sequence space (fw_flow.win[i]). */
+export const FW_FLOW_WIN = layout('fw_flow_win', 16, [
+  ['end', 4], ['maxend', 4], ['maxwin', 4], ['scale', 1], ['known', 1], ['_pad', 2],
+]);
+export const FW_FLOW = layout('fw_flow', 88, [
   ['first_ns', 8], ['last_ns', 8], ['flowbits', 8], ['pkts', 16], ['sid', 4], ['epoch', 4],
-  ['state', 1], ['client', 1], ['verdict', 1], ['fin', 1], ['_pad', 4],
-], { pkts: 8 });
+  ['state', 1], ['client', 1], ['verdict', 1], ['fin', 1], ['_pad', 4], ['win', 2 * FW_FLOW_WIN.size],
+], { pkts: 8, win: 4 });
 export const FW_FLOW_CFG = layout('fw_flow_cfg', 136, [['timeout_ns', 128], ['midstream', 4], ['invalid', 4]], { timeout_ns: 8 });
 
 /** SYN cookies (bpf/lib/syncookie.h): a protected service's key and its settings + estimate. */
@@ -177,7 +181,7 @@ export const AB_STAT_SLOTS = 8;
 export const ABI_STRUCTS: readonly StructLayout[] = [
   FW_COUNTER, FW_META, FW_PKT, FW_LPM_V4, FW_LPM_V6, FW_BLOCK, FW_ASET_OWNER, FW_EVENT, FW_EVENT_ALERT, FW_EVENT_ALERTS, FW_EVENT_BUCKET,
   FW_CLS_CFG, FW_CLS_C32, FW_CLS_C64, FW_CLS_SKIP, FW_CLS_PROJ, FW_CLS_RULE, FW_FLOW_KEY, FW_FLOW, FW_FLOW_CFG,
-  FW_SC_KEY, FW_SC_SVC,
+  FW_FLOW_WIN, FW_SC_KEY, FW_SC_SVC,
   FW_THR_KEY, FW_THR_STATE, FW_RL_CTL, FW_RL_LIMIT, FW_RL_KEY, FW_RL_BUCKET, FW_RL_STAT, FW_AB_KEY, FW_AB_SRC, FW_AB_PORT_KEY,
 ];
 

@@ -41,7 +41,7 @@ const optionsSchema = z.strictObject({
     sumChunks: z.number().int().min(1).optional(),
   }).optional(),
   /** Entries of the flow tables (bpf/lib/flow.h): half-open and established flows; default the
-   *  object's (16384 and 65536). LRU maps are preallocated, about 200 bytes an entry. */
+   *  object's (16384 and 65536). LRU maps are preallocated, about 230 bytes an entry. */
   flows: z.strictObject({
     half: z.number().int().min(1).optional(),
     est: z.number().int().min(1).optional(),

@@ -41,6 +41,8 @@ export interface RawProgramInfo {
   typeName: string;
   id: number;
   tag: string;
+  /** Instructions the verifier processed to load it (bpf_prog_info.verified_insns). */
+  verifiedInsns: number;
 }
 
 export interface RawProgram {

@@ -87,6 +87,8 @@ export class BpfProgram {
   readonly typeName: string;
   readonly id: number;
   readonly tag: string;
+  /** Instructions the kernel's verifier processed to load it (its limit is 1M). */
+  readonly verifiedInsns: number;
   readonly #raw: RawProgram;
   #closed = false;
 
@@ -99,6 +101,7 @@ export class BpfProgram {
     this.typeName = i.typeName;
     this.id = i.id;
     this.tag = i.tag;
+    this.verifiedInsns = i.verifiedInsns;
   }
 
   static fromPinned(path: string): BpfProgram {

@@ -65,6 +65,8 @@ export interface DecodedPacket {
   tcpSeq: number;
   tcpAck: number;
   tcpWin: number;
+  /** A SYN's window scale option, 0xff without one (read for SYNs only). */
+  tcpWscale: number;
   icmpType: number;
   icmpCode: number;
   /** Set only for the types in ICMP4_ID_TYPES / ICMP6_ID_TYPES. */
@@ -108,7 +110,7 @@ function empty(frameLen: number): DecodedPacket {
     reason: 'pass_default', frameLen, vlanIds: [], l3Proto: 0, family: 0, src: 0n, dst: 0n, srcText: '', dstText: '',
     l3Off: 0, ipLen: 0, ttl: 0, tos: 0, l4Proto: 0, l4Off: 0, ipOpts: false, ipOptTypes: [], fragBits: 0, frag: 'none',
     fragOff: 0, fragId: 0, extDepth: 0, extSeen: [], hasL4: false, sport: 0, dport: 0, tcpFlags: 0, tcpSeq: 0,
-    tcpAck: 0, tcpWin: 0, icmpType: 0, icmpCode: 0, payloadOff: 0, dsize: 0,
+    tcpAck: 0, tcpWin: 0, tcpWscale: 0xff, icmpType: 0, icmpCode: 0, payloadOff: 0, dsize: 0,
   };
 }
 
@@ -326,7 +328,28 @@ function tcp(c: Cursor, pkt: DecodedPacket, at: number): void {
   pkt.tcpAck = c.u32(at + 8);
   pkt.tcpFlags = c.u8(at + 13);
   pkt.tcpWin = c.u16(at + 14);
+  if (pkt.tcpFlags & 0x02) pkt.tcpWscale = tcpWscale(c, at + 20, hlen - 20);
   setPayload(c, pkt, at + hlen);
+}
+
+/** A SYN's window scale option (RFC 7323; above 14 counts as 14), 0xff without one: EOL ends the
+ *  options, NOP is one byte, a length under 2 or past the options ends the walk (bpf/lib/tcpopt.h). */
+function tcpWscale(c: Cursor, at: number, len: number): number {
+  let ws = 0xff;
+  for (let i = 0; i < len;) {
+    const t = c.u8(at + i);
+    if (t === 0) break;
+    if (t === 1) {
+      i++;
+      continue;
+    }
+    if (len - i < 2) break;
+    const l = c.u8(at + i + 1);
+    if (l < 2 || l > len - i) break;
+    if (t === 3 && l === 3) ws = Math.min(c.u8(at + i + 2), 14);
+    i += l;
+  }
+  return ws;
 }
 
 function udp(c: Cursor, pkt: DecodedPacket, at: number): void {

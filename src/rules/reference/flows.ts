@@ -41,6 +41,74 @@ export interface Flow {
   /** Rule sid of the stored verdict. */
   sid: number;
   bits: Set<string>;
+  /** TCP sequence spaces, the client's [0] and the server's [1] (tcpWindow). */
+  win: [Win, Win];
+}
+
+/** One side's TCP sequence space (bpf/include/fwctl_abi.h struct fw_flow_win). */
+export interface Win {
+  end: number;
+  maxend: number;
+  maxwin: number;
+  /** Window scale; 0xff: the SYN's option, before the SYN-ACK settled it. */
+  scale: number;
+  known: boolean;
+}
+
+const newWin = (): Win => ({ end: 0, maxend: 0, maxwin: 0, scale: 0, known: false });
+const u32 = (x: number) => x >>> 0;
+/** a before b, modulo 2^32. */
+const before = (a: number, b: number) => ((a - b) | 0) < 0;
+const seqMax = (a: number, b: number) => (before(a, b) ? b : a);
+const MAXACKWIN = 66000;
+
+function winStart(w: Win, p: DecodedPacket, end: number, win: number): void {
+  w.end = end;
+  w.maxend = end;
+  w.maxwin = win || 1;
+  w.scale = p.tcpFlags & SYN ? p.tcpWscale : 0;
+  w.known = true;
+}
+
+/**
+ * Linux conntrack's tcp_in_window, as bpf/lib/flow.h flow_window states it: a packet of side s is in
+ * window when seq <= s.maxend, end >= s.end - r.maxwin, and its ack within [r.end - max(s.maxwin,
+ * 66000), r.end]; a SYN starts its side, a side first seen without one starts from its first
+ * packet, and the checks begin once both are known. Moves the windows of a packet in window;
+ * returns false (nothing moved) for one out of window.
+ */
+export function tcpWindow(fl: Flow, p: DecodedPacket, s: 0 | 1): boolean {
+  const sw = fl.win[s], rw = fl.win[1 - s];
+  const f = p.tcpFlags, seq = p.tcpSeq, ack = p.tcpAck;
+  let win = p.tcpWin;
+  const end = u32(seq + p.dsize + (f & SYN ? 1 : 0) + (f & FIN ? 1 : 0));
+  if (f & SYN) {
+    winStart(sw, p, end, win);
+    if (f & ACK && rw.known) {
+      if (sw.scale === 0xff || rw.scale === 0xff) sw.scale = rw.scale = 0;
+      rw.maxend = seqMax(rw.maxend, u32(ack + win));
+    }
+    return true;
+  }
+  if (sw.scale === 0xff) sw.scale = 0;
+  win = u32(win << (sw.scale & 15));
+  if (!sw.known) {
+    winStart(sw, p, end, win);
+    if (rw.known && f & ACK) rw.maxend = seqMax(rw.maxend, u32(ack + win));
+    return true;
+  }
+  if (!rw.known) {
+    sw.end = seqMax(sw.end, end);
+    if (sw.maxwin < win) sw.maxwin = win;
+    return true;
+  }
+  const maxack = sw.maxwin > MAXACKWIN ? sw.maxwin : MAXACKWIN;
+  if (before(sw.maxend, seq) || before(end, u32(sw.end - rw.maxwin))) return false;
+  if (f & ACK && (before(rw.end, ack) || before(ack, u32(rw.end - maxack)))) return false;
+  if (sw.maxwin < win) sw.maxwin = win;
+  sw.end = seqMax(sw.end, end);
+  if (f & ACK) rw.maxend = seqMax(rw.maxend, u32(ack + (win || 1)));
+  return true;
 }
 
 /** The packet's view of its flow, what the flow keywords test. */
@@ -179,8 +247,9 @@ export class FlowTable {
       fl = {
         state, client: senderIsClient ? k.sender : k.receiver, established: state === 'established' || state === 'fin_wait',
         firstNs: tsNs, lastNs: tsNs, pkts: [senderIsClient ? 1 : 0, senderIsClient ? 0 : 1], fin: state === 'fin_wait' ? 1 : 0,
-        verdict: 'none', sid: 0, bits: new Set(),
+        verdict: 'none', sid: 0, bits: new Set(), win: [newWin(), newWin()],
       };
+      if (tcp) tcpWindow(fl, p, senderIsClient ? 0 : 1);
       this.#flows.set(k.key, fl);
       this.stats.created++;
       fromClient = senderIsClient;
@@ -191,9 +260,15 @@ export class FlowTable {
       fl.lastNs = tsNs;
       fl.pkts[fromClient ? 0 : 1]++;
       if (p.l4Proto === 6 && tcp) {
-        const next = tcpNext(fl, p.tcpFlags, fromClient);
-        if (next === null) this.stats.invalid++;
-        else fl.state = next;
+        const wasUntracked = fl.state === 'untracked';
+        const fin = fl.fin;
+        let next = tcpNext(fl, p.tcpFlags, fromClient);
+        // in state, and in window (a packet out of window moves nothing)
+        if (next !== null && !wasUntracked && !tcpWindow(fl, p, fromClient ? 0 : 1)) next = null;
+        if (next === null) {
+          this.stats.invalid++;
+          fl.fin = fin;
+        } else fl.state = next;
         invalid = next === null || fl.state === 'untracked';
       } else if (fl.state === 'new' && !fromClient) fl.state = 'established';
       if (!fl.established && PROMOTE.has(fl.state)) {
