@@ -108,6 +108,20 @@ test.serial('a client reusing its port connects again: the closing conntrack ent
   t.true(after.ct_reopened - before.ct_reopened >= 4, 'every connection after the first met the last one\'s entry');
 });
 
+test.serial('with --invalid drop a protected service still serves: its handshake and sequence translation are SYNPROXY\'s, not judged by the flow table', async (t) => {
+  const set = await topo.fwctl('flows', 'config', '--invalid', 'drop', '--instance', topo.instance, '-o', 'json');
+  t.is(set.code, 0, set.err);
+  t.teardown(() => topo.fwctl('flows', 'config', '--invalid', 'pass', '--instance', topo.instance));
+  for (const mode of ['auto', 'always']) {
+    // auto below its threshold: SYNPROXY answers the SYNs; always: XDP does
+    await topo.protect('--mode', mode);
+    const r = await topo.client(2, 2, 3000);
+    t.log(`mode ${mode}: ${r.ok} ok, ${r.failed} failed ${JSON.stringify(r.causes)}`);
+    t.is(r.failed, 0, JSON.stringify(r.causes));
+    t.true(r.ok >= 10, `${r.ok} transactions`);
+  }
+});
+
 test.serial('IPv6: SYNs answered from XDP, the handshake ACK checked there', async (t) => {
   // The XDP half end to end over IPv6: the client's SYNs get the cookie SYN-ACK, its ACK carries a
   // valid cookie. The connection itself then needs nftables SYNPROXY, which drops IPv6 packets

@@ -89,6 +89,9 @@ enum fw_flag {
 	FW_FLAG_SYNCOOKIE = 1 << 3, /* the SYN was answered: the frame became a cookie SYN-ACK (XDP_TX) */
 	FW_FLAG_COOKIE_ACK = 1 << 4, /* an ACK with a valid SYN cookie: the handshake ended through a
 				      * cookie SYN-ACK, so the flow table starts the flow established */
+	FW_FLAG_SYNPROXY = 1 << 5,   /* to a service behind `fwctl synproxy`: SYNPROXY translates the
+				      * sequence numbers between its two halves, so the flow table does
+				      * not track this flow's windows */
 };
 
 /* Values of the cfg_malformed_policy knob. */
@@ -812,7 +815,8 @@ struct fw_flow {
 	__u8 client;		/* index (0/1) of the client endpoint in the key */
 	__u8 verdict;		/* enum fw_flow_verdict */
 	__u8 fin;		/* FIN seen: bit 0 from the client, bit 1 from the server */
-	__u32 _pad;
+	__u8 nowin;		/* windows not tracked (a service behind SYNPROXY: FW_FLAG_SYNPROXY) */
+	__u8 _pad[3];
 	struct fw_flow_win win[2]; /* the client's [0] and the server's [1] (TCP) */
 };
 

@@ -396,7 +396,8 @@ __noinline int flow_track(const struct fw_pkt *pkt, struct fw_result *res, __u32
 		c->fresh.pkts[dir != client] = 1;
 		if (state == FW_FLOW_FIN_WAIT)
 			c->fresh.fin = 1;
-		if (proto == IPPROTO_TCP && pkt->has_l4)
+		c->fresh.nowin = !!(res->flags & FW_FLAG_SYNPROXY);
+		if (proto == IPPROTO_TCP && pkt->has_l4 && !c->fresh.nowin)
 			flow_window(&c->fresh, pkt, dir == client ? 0 : 1);
 		f = flow_insert(c, state == FW_FLOW_ESTABLISHED || state == FW_FLOW_FIN_WAIT);
 		if (!f)
@@ -414,8 +415,10 @@ __noinline int flow_track(const struct fw_pkt *pkt, struct fw_result *res, __u32
 			__u8 fin = f->fin;
 
 			state = flow_tcp_next(f->state, pkt->tcp_flags, from_client, &fin);
+			if (res->flags & FW_FLAG_SYNPROXY)
+				f->nowin = 1;
 			/* in state, and in window (a packet out of window moves nothing) */
-			if (state != FW_FLOW_STATE__MAX && f->state != FW_FLOW_UNTRACKED &&
+			if (state != FW_FLOW_STATE__MAX && f->state != FW_FLOW_UNTRACKED && !f->nowin &&
 			    !flow_window(f, pkt, from_client ? 0 : 1))
 				state = FW_FLOW_STATE__MAX;
 			if (state == FW_FLOW_STATE__MAX) {
@@ -446,6 +449,11 @@ __noinline int flow_track(const struct fw_pkt *pkt, struct fw_result *res, __u32
 	c->has_flow = 1;
 	c->to_server = from_client;
 	c->established = c->in_est;
+	/* a service behind SYNPROXY: its handshake is answered by the gateway's stack (the SYN-ACK
+	 * never passes here) and its sequence numbers translated, so the flow table cannot judge its
+	 * packets; conntrack does. They are counted, never dropped as invalid. */
+	if (f->nowin)
+		invalid = 0;
 	/* verdicts and flowbits of another ruleset generation do not apply (they are kept: a rollback
 	 * finds them again, until the flow stores something under the new epoch) */
 	if (f->epoch != c->epoch) {

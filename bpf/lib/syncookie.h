@@ -387,6 +387,7 @@ __noinline int syncookie_check(struct xdp_md *ctx, const struct fw_pkt *pkt, str
 	svc = bpf_map_lookup_elem(&fw_sc_svc, &key);
 	if (!svc)
 		return 0;
+	res->flags |= FW_FLAG_SYNPROXY; /* flow_track: no window tracking for this flow */
 	scr = sc_scratch_get();
 	if (!scr)
 		return 0;

@@ -62,7 +62,7 @@ export type VerdictLabel = VerdictName | `unknown_${number}`;
 export const VERDICT_MAX = 3;
 
 /** fw_meta.flags bits. */
-export const Flag = { malformed: 1, alert: 2, dpi: 4, syncookie: 8, cookie_ack: 16 } as const;
+export const Flag = { malformed: 1, alert: 2, dpi: 4, syncookie: 8, cookie_ack: 16, synproxy: 32 } as const;
 export type FlagName = keyof typeof Flag;
 
 export const MalformedPolicy = { pass: 0, drop: 1 } as const;

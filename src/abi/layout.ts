@@ -138,8 +138,8 @@ export const FW_FLOW_WIN = layout('fw_flow_win', 16, [
 ]);
 export const FW_FLOW = layout('fw_flow', 88, [
   ['first_ns', 8], ['last_ns', 8], ['flowbits', 8], ['pkts', 16], ['sid', 4], ['epoch', 4],
-  ['state', 1], ['client', 1], ['verdict', 1], ['fin', 1], ['_pad', 4], ['win', 2 * FW_FLOW_WIN.size],
-], { pkts: 8, win: 4 });
+  ['state', 1], ['client', 1], ['verdict', 1], ['fin', 1], ['nowin', 1], ['_pad', 3], ['win', 2 * FW_FLOW_WIN.size],
+], { pkts: 8, win: 4, _pad: 1 });
 export const FW_FLOW_CFG = layout('fw_flow_cfg', 136, [['timeout_ns', 128], ['midstream', 4], ['invalid', 4]], { timeout_ns: 8 });
 
 /** SYN cookies (bpf/lib/syncookie.h): a protected service's key and its settings + estimate. */
