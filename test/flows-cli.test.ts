@@ -71,6 +71,7 @@ test.serial('list shows what the datapath tracks, filtered; config changes midst
   t.like(JSON.parse((await fwctl('flows', 'config', '--midstream', 'off', '--invalid', 'drop', '-o', 'json')).stdout),
     { midstream: false, invalid: 'drop', timeouts_s: { tcp_est: 3600 } });
   t.regex((await fwctl('flows', 'config')).stdout, /TCP packets out of state: dropped \(flow_invalid\)/);
+  t.regex((await fwctl('status')).stdout, /midstream pickup off; packets out of state dropped/);
   t.like(dp.runPacket(ether().ipv4({ src: '198.18.0.6', dst: '198.18.0.2' }).tcp({ sport: 41001, dport: 443, flags: 'A' }).build(), now()),
     { verdict: 'drop', reason: 'flow_invalid' });
 

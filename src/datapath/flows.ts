@@ -214,6 +214,9 @@ export interface FlowSummary {
   storedPass: number;
   /** Live flows by state. */
   byState: Partial<Record<FlowStateName, number>>;
+  /** The settings in effect (fwctl flows config). */
+  midstream: boolean;
+  invalidPolicy: 'pass' | 'drop';
 }
 
 /** What `fwctl status` / `stats` print about the flow table: fill, evictions, counters, states. */
@@ -222,10 +225,12 @@ export function flowSummary(dp: DatapathHandle): FlowSummary {
   const byState: FlowSummary['byState'] = {};
   for (const f of readFlows(dp)) byState[f.state] = (byState[f.state] ?? 0) + 1;
   const n = (x: bigint) => Number(x);
+  const cfg = readFlowConfig(dp);
   const fill = (c: FlowTableCount): FlowTableFill => ({ live: c.live, capacity: c.capacity, inserted: n(c.inserted), deleted: n(c.deleted), evicted: n(c.evicted) });
   return {
     half: fill(s.half), est: fill(s.est), created: n(s.counters.created), promoted: n(s.counters.promoted), expired: n(s.counters.expired),
     reused: n(s.counters.reused), invalid: n(s.counters.invalid), storedDrop: n(s.counters.verdict_drop), storedPass: n(s.counters.verdict_pass), byState,
+    midstream: cfg.midstream, invalidPolicy: cfg.invalid,
   };
 }
 
@@ -238,5 +243,6 @@ export function flowSummaryText(f: FlowSummary): string[] {
     t('half-open', f.half), t('established', f.est),
     `  ${f.created} created, ${f.promoted} established, ${f.expired} expired, ${f.reused} reused, ${f.invalid} out-of-state packets`,
     `  stored verdicts: ${f.storedDrop} packets dropped, ${f.storedPass} passed unclassified; live by state: ${states}`,
+    `  midstream pickup ${f.midstream ? 'on' : 'off'}; packets out of state ${f.invalidPolicy === 'drop' ? 'dropped' : 'classified'}`,
   ];
 }
