@@ -25,66 +25,28 @@
 #include "cls_maps.h"
 #include "cls_classes.h"
 #include "cls_walk.h"
+#include "optwalk.h"
 
-/* Bit per enum fw_cls_ipopt of each IPv4 option type (0: not one ipopts names). */
-static const __u16 cls_ipopt_bits[256] = {
-	[0] = 1 << FW_CLS_IPOPT_EOL,	[1] = 1 << FW_CLS_IPOPT_NOP,	 [7] = 1 << FW_CLS_IPOPT_RR,
-	[68] = 1 << FW_CLS_IPOPT_TS,	[130] = 1 << FW_CLS_IPOPT_SEC,	 [131] = 1 << FW_CLS_IPOPT_LSRR,
-	[133] = 1 << FW_CLS_IPOPT_ESEC, [136] = 1 << FW_CLS_IPOPT_SATID, [137] = 1 << FW_CLS_IPOPT_SSRR,
+/* The IPv4 option types `ipopts` names, and their enum fw_cls_ipopt. */
+#define CLS_IPOPT_TYPES 9
+static const __u8 cls_ipopt_types[CLS_IPOPT_TYPES][2] = {
+	{ 0, FW_CLS_IPOPT_EOL },    { 1, FW_CLS_IPOPT_NOP },	  { 7, FW_CLS_IPOPT_RR },
+	{ 68, FW_CLS_IPOPT_TS },    { 130, FW_CLS_IPOPT_SEC },	  { 131, FW_CLS_IPOPT_LSRR },
+	{ 133, FW_CLS_IPOPT_ESEC }, { 136, FW_CLS_IPOPT_SATID }, { 137, FW_CLS_IPOPT_SSRR },
 };
 
-/* IPv4 option types as the reference walks them: EOL ends the list, NOP is one byte, any other
- * option is type/length/data; a length < 2 or past the options ends the walk. One bpf_loop step
- * per option over a copy of the options in the scratch map (a plain loop's paths multiply in the
- * verifier, and the stack is full). */
-static long cls_opt_step(__u32 n, void *data)
+/* The enum fw_cls_ipopt bits of the option types the packet's IPv4 options hold (lib/optwalk.h). */
+static __always_inline __u16 cls_ipopts(struct xdp_md *ctx, const struct fw_pkt *pkt)
 {
-	__u32 zero = 0;
-	struct cls_walk *s = bpf_map_lookup_elem(&fw_cls_scratch, &zero);
-	struct cls_optwalk *w;
-	__u32 i, len;
-	__u8 t, l;
+	struct opt_walk *w = opt_walk(ctx, pkt->l3_off + 20, pkt->l4_off - pkt->l3_off - 20, 0, 0);
+	__u16 mask = 0;
 
-	if (!s)
-		return 1;
-	w = &s->opt;
-	i = w->i;
-	len = w->len;
-	if (i >= len || i >= 40)
-		return 1;
-	t = w->b[i];
-	if (t == 0) {
-		w->mask |= 1 << FW_CLS_IPOPT_EOL;
-		return 1;
-	}
-	if (t == 1) {
-		w->mask |= 1 << FW_CLS_IPOPT_NOP;
-		w->i = i + 1;
+	if (!w)
 		return 0;
-	}
-	if (len - i < 2 || i + 1 >= 40)
-		return 1;
-	l = w->b[i + 1];
-	if (l < 2 || l > len - i)
-		return 1;
-	w->mask |= cls_ipopt_bits[t];
-	w->i = i + l;
-	return 0;
-}
-
-static __always_inline __u16 cls_ipopts(struct xdp_md *ctx, const struct fw_pkt *pkt, struct cls_walk *s)
-{
-	__u32 len = pkt->l4_off - pkt->l3_off - 20;
-
-	if (len == 0 || len > 40)
-		return 0;
-	s->opt.len = len;
-	s->opt.i = 0;
-	s->opt.mask = 0;
-	if (bpf_xdp_load_bytes(ctx, pkt->l3_off + 20, s->opt.b, len))
-		return 0;
-	bpf_loop(40, cls_opt_step, 0, 0);
-	return s->opt.mask;
+	for (int k = 0; k < CLS_IPOPT_TYPES; k++)
+		if (opt_seen(w, cls_ipopt_types[k][0]))
+			mask |= 1 << cls_ipopt_types[k][1];
+	return mask;
 }
 
 /* The per-packet inputs of the rare keywords (struct cls_pktx). */
@@ -107,7 +69,7 @@ static __always_inline void cls_extras(struct xdp_md *ctx, const struct fw_pkt *
 	x->ip_opts = pkt->ip_opts;
 	x->ipopts = 0;
 	if ((cfg->features & FW_CLS_FEAT_IPOPTS) && x->is_v4 && pkt->ip_opts)
-		x->ipopts = cls_ipopts(ctx, pkt, s);
+		x->ipopts = cls_ipopts(ctx, pkt);
 	/* Echo, timestamp, information and address-mask messages carry id and seq (the parser reads
 	 * them for echo only). */
 	x->id_ok = (icmp4 && (t == 0 || t == 8 || (t >= 13 && t <= 18))) || (icmp6 && (t == 128 || t == 129));

@@ -45,15 +45,6 @@ struct cls_pktx {
 	__u8 ip_opts;		/* fw_pkt.ip_opts */
 };
 
-/* The IPv4 options, copied for the walk (classify.h cls_ipopts). */
-struct cls_optwalk {
-	__u8 b[40];
-	__u32 i;
-	__u32 len;
-	__u16 mask;
-	__u16 _pad[3];
-};
-
 /* The walk's state and outcome, per CPU (the stack is full of the parser). Internal: not ABI. */
 struct cls_walk {
 	/* outcome */
@@ -85,7 +76,6 @@ struct cls_walk {
 	__u32 emit;		/* the best-ranked match's band raises alerts */
 	__u32 silenced;		/* a pass rule ranked first: only its counter moves */
 	__u32 raised;		/* alerts the act phase raised (before the flood guard) */
-	struct cls_optwalk opt;
 };
 
 struct {
@@ -419,6 +409,11 @@ __noinline int cls_act_list(struct cls_walk *s, const struct fw_pkt *pkt)
 	for (__u32 i = 0; i < FW_CLS_MAX_LIST; i++) {
 		if (i >= n)
 			break;
+		/* the rule is read only to alert or, under an order without pass first, to rank it */
+		if (!s->pass_late && !(s->emit && s->nalert)) {
+			cls_count(s, s->list[i], pkt);
+			continue;
+		}
 		k = s->base_rule + s->list[i];
 		ri = bpf_map_lookup_elem(&fw_cls_rule, &k);
 		if (!ri || !cls_applies(s, ri))
