@@ -2,6 +2,8 @@
 // order. Codecs (codec.ts) read through the `off` tables; test/abi.test.ts checks each layout
 // against the object's BTF, so a change on one side without the other fails a test.
 
+import { EventBatch } from './enums.ts';
+
 export interface Member {
   readonly name: string;
   readonly offset: number;
@@ -86,7 +88,7 @@ export const FW_EVENT_ALERT = layout('fw_event_alert', 12, [['sid', 4], ['rule_i
 /** A packet's alerts, one ring record: the fw_event header (the packet, its first alert), then
  *  `more` fw_event_alert entries; the record is offsetof(alerts) + more * 12 bytes long. */
 export const FW_EVENT_ALERTS = layout('fw_event_alerts', 272, [
-  ['ev', FW_EVENT.size], ['more', 4], ['_pad', 4], ['alerts', 14 * FW_EVENT_ALERT.size], // FW_EVENT_BATCH - 1 entries
+  ['ev', FW_EVENT.size], ['more', 4], ['_pad', 4], ['alerts', (EventBatch.batch - 1) * FW_EVENT_ALERT.size],
 ], { ev: 8, alerts: 4 });
 
 /** The flood guard's per-CPU token bucket (fw_event_bucket value). */

@@ -4,7 +4,7 @@ import { blockCount, setCount } from '../addrset/index.ts';
 import { activeGeneration, flowSummary, type FlowSummary, pinDir } from '../datapath/index.ts';
 import { readEventStats } from '../events/index.ts';
 import { RateLimitError, readAutoblockCounters, readLimitCounters, readRateLimits } from '../ratelimit/index.ts';
-import { DEFAULT_ACTION_ORDER } from '../rules/index.ts';
+import { type ActionOrder, DEFAULT_ACTION_ORDER } from '../rules/index.ts';
 import { currentNetns } from './iface.ts';
 import { readJson } from './files.ts';
 import { dirOf, openPinned, readInstance, type Where } from './instance.ts';
@@ -27,7 +27,7 @@ export interface GenerationStatus {
   /** --action-scope the generation was loaded with (src/rules/action-scope.ts). */
   actionScope: 'flow' | 'suricata';
   /** --action-order the generation was loaded with (src/rules/action-order.ts). */
-  actionOrder: string[];
+  actionOrder: ActionOrder;
   /** False when the state directory holds no metadata of this generation (or another load's). */
   metadata: boolean;
 }

@@ -117,11 +117,12 @@ function skippedReason(r: RulesetResult, sid: number): string | null {
 }
 
 /** Why the case cannot be decided by fwctl today, before running it; null when it can run. */
-function blocker(c: ConformanceCase, r: RulesetResult, bySid: Map<number, Rule>): string | null {
-  const order = orderOf(c);
+function blocker(c: ConformanceCase, r: RulesetResult, bySid: Map<number, Rule>, order: ActionOrder | Error): string | null {
   if (order instanceof Error) return `its action-order cannot be applied: ${order.message}`;
-  const conflict = r.rules.map((x) => orderConflict(x, order) && `sid ${x.meta.sid} uses ${orderConflict(x, order)}`).find(Boolean);
-  if (conflict) return `action-order ${order.join(', ')}: ${conflict}, which fwctl refuses under that order`;
+  for (const x of r.rules) {
+    const conflict = orderConflict(x, order);
+    if (conflict) return `action-order ${order.join(', ')}: sid ${x.meta.sid} uses ${conflict}, which fwctl refuses under that order`;
+  }
   if (r.summary.errors > 0) return `test.rules${c.thresholdConfig ? ' with threshold.config' : ''} has ${r.summary.errors} errors`;
   for (const e of [...c.expected]) {
     if (e.sid === undefined || e.count === 0) continue;
@@ -164,15 +165,16 @@ export async function runCase(c: ConformanceCase): Promise<CaseResult> {
   });
   const bySid = new Map<number, Rule>();
   for (const rule of r.rules) if (!bySid.has(rule.meta.sid)) bySid.set(rule.meta.sid, rule);
-  const block = blocker(c, r, bySid);
-  if (block) {
+  const order = orderOf(c);
+  const block = blocker(c, r, bySid, order);
+  if (block || order instanceof Error) {
     result.reason = block;
     return done();
   }
   let dp;
   try {
     // Suricata's action scope: only IP-only rules decide a flow (src/rules/action-scope.ts).
-    dp = openRuleDatapath(r.rules, {}, { actionScope: 'suricata', actionOrder: orderOf(c) as ActionOrder });
+    dp = openRuleDatapath(r.rules, {}, { actionScope: 'suricata', actionOrder: order });
   } catch (e) {
     const err = e as { code?: string; message?: string };
     result.reason = `the ruleset cannot be loaded: ${err.code ? `${err.code}: ` : ''}${String(err.message).replaceAll(`${c.dir}/`, '')}`;
@@ -184,7 +186,7 @@ export async function runCase(c: ConformanceCase): Promise<CaseResult> {
   let reasons: Record<string, number> = {};
   try {
     const totals = replayWithRules(dp, join(c.dir, 'input.pcap'), {
-      rules: r.rules, actionOrder: orderOf(c) as ActionOrder,
+      rules: r.rules, actionOrder: order,
       onAlert: (e, pcapCnt) => records.push(eveAlert(e, table, { pcapCnt }) as unknown as Record<string, unknown>),
     });
     result.packets = totals.packets;

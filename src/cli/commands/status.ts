@@ -2,6 +2,7 @@
 // counts by action, address-set counts, event counters, map fill levels, a pending confirm.
 import { status, type StatusReport } from '../../control/index.ts';
 import { flowSummaryText } from '../../datapath/index.ts';
+import { isDefaultOrder } from '../../rules/index.ts';
 import { EXIT, UsageError, type Command } from '../command.ts';
 import { instanceOf, instanceOpt, withControl } from './load.ts';
 
@@ -19,7 +20,7 @@ function text(r: StatusReport, out: (l: string) => void): void {
   const g = r.active;
   if (!g) out('ruleset: none');
   else {
-    out(`ruleset: generation ${g.index}, load #${g.tag}, ${g.ruleCount} rules${g.loadedAt ? `, loaded ${g.loadedAt}` : ''}${g.actionScope !== 'flow' ? `, action scope ${g.actionScope}` : ''}${g.actionOrder.join(',') !== 'pass,drop,reject,alert' ? `, action order ${g.actionOrder.join(',')}` : ''}${g.forced ? ' (lockout check overridden)' : ''}`);
+    out(`ruleset: generation ${g.index}, load #${g.tag}, ${g.ruleCount} rules${g.loadedAt ? `, loaded ${g.loadedAt}` : ''}${g.actionScope !== 'flow' ? `, action scope ${g.actionScope}` : ''}${!isDefaultOrder(g.actionOrder) ? `, action order ${g.actionOrder.join(',')}` : ''}${g.forced ? ' (lockout check overridden)' : ''}`);
     if (g.metadata) {
       out(`  by action: ${counts(g.byAction)}`);
       out(`  by band:   ${counts(g.byBand)}`);
