@@ -333,7 +333,7 @@ function tcp(c: Cursor, pkt: DecodedPacket, at: number): void {
 }
 
 /** A SYN's window scale option (RFC 7323; above 14 counts as 14), 0xff without one: EOL ends the
- *  options, NOP is one byte, a length under 2 or past the options ends the walk (bpf/lib/tcpopt.h). */
+ *  options, NOP is one byte, a length under 2 or past the options ends the walk (bpf/lib/optwalk.h). */
 function tcpWscale(c: Cursor, at: number, len: number): number {
   let ws = 0xff;
   for (let i = 0; i < len;) {
